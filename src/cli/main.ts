@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import type { CliIO, Command } from './command.js';
+import { EXIT, InputError, formatDiagnostic } from '../common/errors.js';
+import { matrix } from './commands/matrix.js';
+import { verify } from './commands/verify.js';
+import { conformance } from './commands/conformance.js';
+import { compile } from './commands/compile.js';
+import { expr } from './commands/expr.js';
+import { action } from './commands/action.js';
+
+const COMMANDS: Command[] = [compile, matrix, verify, conformance, expr, action];
+
+function usage(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'udnc — offline compiler for OVN-Kubernetes networking',
+    '',
+    'Usage: udnc <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    '',
+    'Run `udnc <command> --help` for the options of a command.',
+    'Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 internal disagreement (a udnc bug).',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return EXIT.OK;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    io.stderr(`udnc: unknown command '${name}'\n\n${usage()}`);
+    return EXIT.BAD_INPUT;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(cmd.help);
+    return EXIT.OK;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof InputError) {
+      for (const d of e.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+      return EXIT.BAD_INPUT;
+    }
+    throw e;
+  }
+}
+
+const VERSION = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+const isMain = process.argv[1] && /(?:cli\.js|main\.ts)$/.test(process.argv[1]);
+if (isMain) {
+  // Collect stdout and write it only on success, so a failing run leaves nothing half-written.
+  const out: string[] = [];
+  const io: CliIO = {
+    stdout: (s) => out.push(s),
+    stderr: (s) => process.stderr.write(s),
+    isTTY: Boolean(process.stderr.isTTY),
+    readStdin,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      if (code !== EXIT.BAD_INPUT) process.stdout.write(out.join(''));
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`udnc: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
