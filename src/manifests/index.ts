@@ -1,0 +1,253 @@
+/**
+ * The manifests stage: files, directories and stdin → validated, apiserver-defaulted Kubernetes
+ * objects with source positions (behaves like `kubectl apply -R -f` against a real apiserver).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { type Diagnostic, InputError } from '../common/errors.js';
+import type { SourceRef } from '../common/source.js';
+import { isKnownKind, KIND_INFO } from './kinds.js';
+import { parseText, type RawDocument } from './parse.js';
+import type { K8sObject, ManifestObject, ManifestSet } from './types.js';
+
+export type { ManifestObject, ManifestSet, K8sObject } from './types.js';
+export { KNOWN_KINDS } from './types.js';
+
+export interface LoadOptions {
+  /** reads all of stdin for the input `-` (default: process.stdin) */
+  readStdin?: () => Promise<string>;
+  /**
+   * Downgrade per-document problems (syntax errors, schema violations, duplicates, missing
+   * kind/name) to `warning` diagnostics in `notices` and skip the offending document, the way
+   * upstream analyzers skip files they cannot read. Off by default: the CLI is strict, like the
+   * apiserver. Problems with the inputs themselves (a path that does not exist) stay errors.
+   */
+  lenient?: boolean;
+}
+
+/** File name extensions picked up when walking a directory (as `kubectl apply -R` does). */
+const MANIFEST_EXT = new Set(['.yaml', '.yml', '.json']);
+export const STDIN_NAME = '<stdin>';
+
+/** Loads every input (files, directories recursively, `-` for stdin) into one sorted set. */
+export async function loadManifests(inputs: string[], opts: LoadOptions = {}): Promise<ManifestSet> {
+  const errors: Diagnostic[] = [];
+  const texts: Array<{ file: string; text: string }> = [];
+  let stdinRead = false;
+  for (const input of inputs) {
+    if (input === '-') {
+      if (stdinRead) continue; // stdin can only be read once; `- -` means the same stream
+      stdinRead = true;
+      const read = opts.readStdin ?? readProcessStdin;
+      texts.push({ file: STDIN_NAME, text: await read() });
+      continue;
+    }
+    let files: string[];
+    try {
+      files = await expandInput(input);
+    } catch (e) {
+      errors.push({ severity: 'error', source: { file: input, line: 1, col: 1 }, message: `cannot read: ${errnoMessage(e)}` });
+      continue;
+    }
+    for (const file of files) {
+      try {
+        texts.push({ file, text: await fs.readFile(file, 'utf8') });
+      } catch (e) {
+        errors.push({ severity: 'error', source: { file, line: 1, col: 1 }, message: `cannot read: ${errnoMessage(e)}` });
+      }
+    }
+  }
+  // Input-level problems are never downgraded: a missing file is a usage error, not a bad document.
+  if (errors.length > 0) throw new InputError(errors);
+  return buildSet(texts, opts);
+}
+
+/** Parses manifest text (YAML or JSON, multi-document, Lists) as if it were the file `file`. */
+export function parseManifestText(text: string, file: string, opts: Pick<LoadOptions, 'lenient'> = {}): ManifestSet {
+  return buildSet([{ file, text }], opts);
+}
+
+function buildSet(texts: Array<{ file: string; text: string }>, opts: Pick<LoadOptions, 'lenient'>): ManifestSet {
+  const lenient = opts.lenient === true;
+  const notices: Diagnostic[] = [];
+  const errors: Diagnostic[] = [];
+  const objects: ManifestObject[] = [];
+  for (const { file, text } of texts) {
+    const parsed = parseText(stripBom(text), file);
+    notices.push(...parsed.notices);
+    errors.push(...parsed.errors);
+    for (const doc of parsed.docs) {
+      const r = processDocument(doc);
+      notices.push(...r.notices);
+      if (r.errors.length > 0) errors.push(...r.errors);
+      else if (r.object) objects.push(r.object);
+    }
+  }
+  objects.sort(compareObjects);
+  errors.push(...dropDuplicates(objects));
+  if (errors.length > 0) {
+    if (!lenient) throw new InputError(sortDiagnostics(errors));
+    notices.push(...errors.map((d) => ({ ...d, severity: 'warning' as const, message: `skipped: ${d.message}` })));
+  }
+  return { objects, notices: sortDiagnostics(notices) };
+}
+
+interface Processed {
+  object?: ManifestObject;
+  errors: Diagnostic[];
+  notices: Diagnostic[];
+}
+
+/** Kind/apiVersion/metadata checks and namespace defaulting for one document. */
+function processDocument(doc: RawDocument): Processed {
+  const v = doc.value as Record<string, unknown>;
+  const at = (p: string): SourceRef => doc.positions.get(p) ?? doc.source;
+  const err = (p: string | undefined, message: string): Processed => ({
+    errors: [{ severity: 'error', source: p ? at(p) : doc.source, ...(p ? { path: p } : {}), message }],
+    notices: [],
+  });
+  if (typeof v.kind !== 'string' || v.kind === '') return err(v.kind === undefined ? undefined : 'kind', "missing 'kind': not a Kubernetes object");
+  if (typeof v.apiVersion !== 'string' || v.apiVersion === '') return err(v.apiVersion === undefined ? undefined : 'apiVersion', `${v.kind}: missing 'apiVersion'`);
+  const kind = v.kind;
+  const apiVersion = v.apiVersion;
+  if (!isKnownKind(kind)) {
+    return { errors: [], notices: [{ severity: 'notice', source: doc.source, message: `skipped ${apiVersion} ${kind}${nameSuffix(v)}: kind not used by udnc` }] };
+  }
+  const info = KIND_INFO[kind];
+  if (!info.apiVersions.includes(apiVersion)) {
+    // operator.openshift.io/v1 Network is a different object with the same kind name.
+    if (kind === 'Network' && groupOf(apiVersion) !== 'config.openshift.io') {
+      return { errors: [], notices: [{ severity: 'notice', source: doc.source, message: `skipped ${apiVersion} ${kind}${nameSuffix(v)}: kind not used by udnc` }] };
+    }
+    return err('apiVersion', `apiVersion "${apiVersion}" is not served for kind ${kind} (udnc reads ${info.apiVersions.join(', ')})`);
+  }
+  const meta = v.metadata;
+  if (meta === undefined || meta === null) return err(undefined, `${kind}: missing metadata.name`);
+  if (typeof meta !== 'object' || Array.isArray(meta)) return err('metadata', `${kind}: metadata must be an object`);
+  const m = meta as Record<string, unknown>;
+  if (typeof m.name !== 'string' || m.name === '') {
+    return err(m.name === undefined ? 'metadata' : 'metadata.name', `${kind}: missing metadata.name${m.generateName ? ' (generateName needs a live apiserver)' : ''}`);
+  }
+  if (info.namespaced) {
+    // kubectl apply puts a namespaced object without a namespace into the context namespace;
+    // offline there is no context, so it is `default` (kubectl's own fallback).
+    if (m.namespace === undefined || m.namespace === null || m.namespace === '') m.namespace = 'default';
+    else if (typeof m.namespace !== 'string') return err('metadata.namespace', 'must be a string');
+  } else if (m.namespace !== undefined) {
+    // The apiserver ignores (clears) metadata.namespace on cluster-scoped objects.
+    delete m.namespace;
+  }
+  const object = v as K8sObject;
+  return { object: { object, source: doc.source, positions: doc.positions }, errors: [], notices: [] };
+}
+
+/** Deterministic order: kind, namespace, name, then where it was written. */
+export function compareObjects(a: ManifestObject, b: ManifestObject): number {
+  return (
+    cmp(a.object.kind, b.object.kind) ||
+    cmp(a.object.metadata.namespace ?? '', b.object.metadata.namespace ?? '') ||
+    cmp(a.object.metadata.name, b.object.metadata.name) ||
+    compareSource(a.source, b.source)
+  );
+}
+
+function compareSource(a: SourceRef | undefined, b: SourceRef | undefined): number {
+  if (!a || !b) return a ? 1 : b ? -1 : 0;
+  return cmp(a.file, b.file) || a.line - b.line || a.col - b.col;
+}
+
+/** Code-unit comparison: locale-independent, so output bytes do not depend on the machine. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => compareSource(a.source, b.source) || cmp(a.path ?? '', b.path ?? '') || cmp(a.message, b.message));
+}
+
+/**
+ * Same kind/namespace/name twice: the apiserver would keep only the last applied, which depends
+ * on file order, so it is an error. Removes the later copies from `objects` (sorted) in place.
+ */
+function dropDuplicates(objects: ManifestObject[]): Diagnostic[] {
+  const errors: Diagnostic[] = [];
+  let w = 0;
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const prev = w > 0 ? objects[w - 1]! : undefined;
+    if (
+      prev &&
+      prev.object.kind === o.object.kind &&
+      (prev.object.metadata.namespace ?? '') === (o.object.metadata.namespace ?? '') &&
+      prev.object.metadata.name === o.object.metadata.name
+    ) {
+      const ns = o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : '';
+      errors.push({
+        severity: 'error',
+        source: o.source,
+        message: `duplicate ${o.object.kind} ${ns}${o.object.metadata.name}: also defined at ${fmt(prev.source)}`,
+      });
+      continue;
+    }
+    objects[w++] = o;
+  }
+  objects.length = w;
+  return errors;
+}
+
+function fmt(s: SourceRef): string {
+  return `${s.file}:${s.line}:${s.col}`;
+}
+
+function nameSuffix(v: Record<string, unknown>): string {
+  const m = v.metadata as Record<string, unknown> | undefined;
+  if (!m || typeof m !== 'object' || typeof m.name !== 'string') return '';
+  return typeof m.namespace === 'string' ? ` ${m.namespace}/${m.name}` : ` ${m.name}`;
+}
+
+function groupOf(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
+
+function stripBom(s: string): string {
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+function errnoMessage(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return 'no such file or directory';
+  if (err.code === 'EACCES') return 'permission denied';
+  return err.message ?? String(e);
+}
+
+/** A file → itself; a directory → its .yaml/.yml/.json files, recursively, sorted by path. */
+async function expandInput(input: string): Promise<string[]> {
+  const st = await fs.stat(input);
+  if (!st.isDirectory()) return [input];
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await fs.readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => cmp(a.name, b.name));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const t = await fs.stat(p).catch(() => undefined);
+        isDir = t?.isDirectory() ?? false;
+        isFile = t?.isFile() ?? false;
+      }
+      if (isDir) await walk(p);
+      else if (isFile && MANIFEST_EXT.has(path.extname(e.name).toLowerCase())) out.push(p);
+    }
+  };
+  await walk(input);
+  return out;
+}
+
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
