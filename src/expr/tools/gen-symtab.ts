@@ -83,6 +83,8 @@ const STRING_FIELDS = new Set(['inport', 'outport', 'big_string']);
 /** expr_symtab_add_*_scoped(..., WR_CT_COMMIT) */
 const CT_COMMIT_SCOPE = (n: string): boolean => n === 'ct_mark' || n === 'ct_label' || n.startsWith('ct_mark.') || n.startsWith('ct_label.');
 const TEST_ONLY = new Set(['bad_prereq', 'big_string', 'self_recurse', 'mutual_recurse_1', 'mutual_recurse_2']);
+/** Predicates whose expansion looks like a subfield in the dump (expr_symtab_add_predicate with "x[n]"). */
+const BIT_PREDICATES = new Set(['vlan.present', 'ip.is_frag', 'ip.later_frag']);
 const OVN_FIELDS: Record<string, number> = { 'icmp4.frag_mtu': 16, 'icmp6.frag_mtu': 32 };
 
 const rows: string[] = [];
@@ -111,7 +113,7 @@ for (const line of readFileSync(src, 'utf8').split('\n')) {
       };
     }
   } else {
-    const m = /^([A-Za-z_.0-9]+)\[(\d+)(?:\.\.(\d+))?\]$/.exec(def);
+    const m = BIT_PREDICATES.has(name) ? null : /^([A-Za-z_.0-9]+)\[(\d+)(?:\.\.(\d+))?\]$/.exec(def);
     if (m) {
       const lo = Number(m[2]);
       const hi = m[3] === undefined ? lo : Number(m[3]);
