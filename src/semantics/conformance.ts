@@ -1,0 +1,358 @@
+/**
+ * Conformance runner: replays the peer suites of shared/conformance (SCHEMA.md) through the
+ * evaluator and compares. Every disagreement is either listed, with its reason, in
+ * deviations.json (a documented semantic choice) or reported as unexplained.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { loadManifests } from '../manifests/index.js';
+import { buildModel } from '../model/index.js';
+import type { ClusterModel, Pod } from '../model/types.js';
+import type { Protocol } from '../model/k8s.js';
+import { evaluate } from './evaluate.js';
+import { parseIP } from './net.js';
+import type { PeerSpec, Semantics, Verdict } from './types.js';
+import deviationData from './deviations.json' with { type: 'json' };
+
+// ---- expected.json (schema_version 1), only the fields the runner reads ----
+export interface CasePeerRef {
+  namespace?: string;
+  pod?: string | null;
+  workload?: string;
+  kind?: string;
+  ip?: string;
+  host_network?: boolean;
+}
+export interface CaseProbe {
+  src: CasePeerRef;
+  dst: CasePeerRef;
+  protocol: Protocol;
+  port: number;
+  allowed: boolean | null;
+  ingress_allowed?: boolean | null;
+  egress_allowed?: boolean | null;
+  loopback?: boolean;
+  network?: string;
+  subtest?: string;
+}
+type Allowed = 'all' | Partial<Record<Protocol, Array<[number, number]>>>;
+interface ConnEnd { peer?: string; ip_range?: string; ingress_controller?: boolean }
+export interface CaseConnection { network: string; src: ConnEnd; dst: ConnEnd; allowed: Allowed }
+export interface ExpectedCase {
+  schema_version: number;
+  corpus: string;
+  case: string;
+  granularity: 'pod' | 'workload';
+  closed_world: boolean;
+  manifest_files: string[];
+  features: string[];
+  probes: CaseProbe[];
+  peers?: Array<{ id: string; namespace: string; workload: string; kind: string; primary_network: string; secondary_networks: string[] }>;
+  connections?: CaseConnection[] | null;
+}
+
+// ---- deviations ----
+export interface DeviationRule {
+  corpus: string;
+  case: string;
+  /** which semantics the deviation belongs to */
+  semantics: Semantics | 'both';
+  /** optional narrowing; a missing field matches anything */
+  src?: string; // "ns/pod" or "ns/workload" or an IP
+  dst?: string;
+  protocol?: Protocol;
+  port?: number;
+  network?: string;
+  /** the expected number of probes this rule explains (keeps the list honest) */
+  count: number;
+  reason: string; // key into reasons
+  note?: string;
+}
+export interface DeviationFile {
+  reasons: Record<string, string>;
+  deviations: DeviationRule[];
+}
+export const DEVIATIONS = deviationData as DeviationFile;
+
+// ---- results ----
+export interface ProbeOutcome {
+  corpus: string;
+  case: string;
+  index: number;
+  probe: CaseProbe;
+  expected: boolean;
+  expectedIngress?: boolean;
+  expectedEgress?: boolean;
+  got?: Verdict;
+  /** set when the probe could not be run (unknown pod...) */
+  error?: string;
+  pass: boolean;
+  deviation?: DeviationRule;
+}
+export interface CaseResult {
+  corpus: string;
+  case: string;
+  features: string[];
+  outcomes: ProbeOutcome[];
+  /** closed-world expectations that contradict the probe's own `allowed` field (corpus inconsistencies) */
+  corpusInconsistencies: number;
+  error?: string;
+}
+export interface ConformanceReport {
+  semantics: Semantics;
+  cases: CaseResult[];
+  passed: number;
+  failed: number;
+  explained: number;
+  unexplained: ProbeOutcome[];
+  /** deviation rules whose count did not match what they explained */
+  staleDeviations: Array<{ rule: DeviationRule; matched: number }>;
+}
+
+export interface ConformanceOptions {
+  corpus?: string;
+  case?: string;
+  semantics?: Semantics;
+  deviations?: DeviationFile;
+  /** progress callback (case path) */
+  onCase?: (path: string) => void;
+}
+
+interface IndexRow { corpus: string; case: string; path: string }
+
+export async function runConformance(dir: string, opts: ConformanceOptions = {}): Promise<ConformanceReport> {
+  const semantics = opts.semantics ?? 'ovn-kubernetes';
+  const index = JSON.parse(await fs.readFile(path.join(dir, 'INDEX.json'), 'utf8')) as IndexRow[];
+  const rows = index
+    .filter((r) => !opts.corpus || r.corpus === opts.corpus)
+    .filter((r) => !opts.case || r.case === opts.case)
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const cases: CaseResult[] = [];
+  for (const row of rows) {
+    opts.onCase?.(row.path);
+    cases.push(await runCase(path.join(dir, row.path), semantics));
+  }
+  return summarize(cases, semantics, opts.deviations ?? DEVIATIONS, Boolean(opts.corpus || opts.case));
+}
+
+export async function loadCaseModel(caseDir: string, exp: ExpectedCase): Promise<ClusterModel> {
+  const files = exp.manifest_files.map((f) => path.join(caseDir, f));
+  const set = await loadManifests(files, { lenient: true });
+  return buildModel(set, { implicitNamespaces: true });
+}
+
+export async function runCase(caseDir: string, semantics: Semantics): Promise<CaseResult> {
+  const exp = JSON.parse(await fs.readFile(path.join(caseDir, 'expected.json'), 'utf8')) as ExpectedCase;
+  const res: CaseResult = { corpus: exp.corpus, case: exp.case, features: exp.features, outcomes: [], corpusInconsistencies: 0 };
+  let model: ClusterModel;
+  try {
+    model = await loadCaseModel(caseDir, exp);
+  } catch (e) {
+    res.error = e instanceof Error ? e.message : String(e);
+    exp.probes.forEach((p, i) => {
+      if (p.allowed === null) return;
+      res.outcomes.push({ corpus: exp.corpus, case: exp.case, index: i, probe: p, expected: p.allowed, pass: false, error: `model: ${res.error}` });
+    });
+    return res;
+  }
+  const workloads = workloadIndex(model);
+  exp.probes.forEach((p, i) => {
+    let expected: boolean | null = p.allowed;
+    if (exp.connections && exp.granularity === 'workload') {
+      const cw = closedWorldExpectation(exp, p);
+      if (cw !== p.allowed) res.corpusInconsistencies++;
+      expected = cw;
+    }
+    if (expected === null) return;
+    const o: ProbeOutcome = { corpus: exp.corpus, case: exp.case, index: i, probe: p, expected, pass: false };
+    if (typeof p.ingress_allowed === 'boolean') o.expectedIngress = p.ingress_allowed;
+    if (typeof p.egress_allowed === 'boolean') o.expectedEgress = p.egress_allowed;
+    try {
+      const src = toPeerSpec(model, workloads, p.src, p.network);
+      const dst = toPeerSpec(model, workloads, p.dst, p.network);
+      const v = evaluate(model, { src, dst, protocol: p.protocol, port: p.port }, { semantics });
+      o.got = v;
+      o.pass = v.allowed === expected
+        && (o.expectedIngress === undefined || v.ingress.allowed === o.expectedIngress)
+        && (o.expectedEgress === undefined || v.egress.allowed === o.expectedEgress);
+    } catch (e) {
+      o.error = e instanceof Error ? e.message : String(e);
+    }
+    res.outcomes.push(o);
+  });
+  return res;
+}
+
+/** pods by workload key `ns/name[Kind]` (first pod by name) and by `ns/name` for bare pods */
+function workloadIndex(model: ClusterModel): Map<string, Pod> {
+  const m = new Map<string, Pod>();
+  for (const p of [...model.pods].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const w = p.workload;
+    const k = `${w.namespace ?? p.namespace}/${w.name}[${w.kind}]`;
+    if (!m.has(k)) m.set(k, p);
+  }
+  return m;
+}
+
+function toPeerSpec(model: ClusterModel, workloads: Map<string, Pod>, r: CasePeerRef, network: string | undefined): PeerSpec {
+  if (r.ip) return { kind: 'ip', ip: r.ip };
+  if (!r.namespace) throw new Error('probe peer without namespace or ip');
+  let podName = r.pod ?? undefined;
+  if (r.workload && r.kind && r.kind !== 'Pod') {
+    const p = workloads.get(`${r.namespace}/${r.workload}[${r.kind}]`)
+      ?? workloads.get(`${r.namespace}/${r.workload}[${r.kind === 'VirtualMachine' ? 'VirtualMachineInstance' : r.kind}]`);
+    if (!p) throw new Error(`no pod for workload ${r.namespace}/${r.workload}[${r.kind}]`);
+    podName = p.name;
+  }
+  podName ??= r.workload;
+  if (!podName) throw new Error('probe peer without pod or workload');
+  const spec: PeerSpec = { kind: 'pod', namespace: r.namespace, name: podName };
+  // netpol-analyzer names secondary networks 'nad:<name>'; pick the pod's attachment of that NAD.
+  if (network?.startsWith('nad:')) {
+    const nad = network.slice(4);
+    const pod = model.pods.find((p) => p.namespace === r.namespace && p.name === podName);
+    const att = pod?.attachments.find((a) => a.role === 'secondary' && (a.nad?.split('/')[1] === nad || a.network.endsWith(`/${nad}`)));
+    spec.network = att?.network ?? `nad:${r.namespace}/${nad}`;
+  }
+  return spec;
+}
+
+// ---- netpol-analyzer closed world (SCHEMA.md "Closed-world evaluation") ----
+
+function ipInRange(ip: string, range: string): boolean {
+  const [lo, hi] = range.split('-');
+  const x = parseIP(ip);
+  const l = lo ? parseIP(lo) : undefined;
+  const h = hi ? parseIP(hi) : undefined;
+  if (!x || !l || !h || x.v6 !== l.v6) return false;
+  return l.n <= x.n && x.n <= h.n;
+}
+
+function allowedCovers(a: Allowed, protocol: Protocol, port: number): boolean {
+  if (a === 'all') return true;
+  return (a[protocol] ?? []).some(([lo, hi]) => lo <= port && port <= hi);
+}
+
+export function closedWorldExpectation(exp: ExpectedCase, p: CaseProbe): boolean {
+  const net = p.network ?? 'pod-network';
+  if (net.includes('|')) return false; // different primary networks: isolated
+  const id = (r: CasePeerRef) => `${r.namespace}/${r.workload}[${r.kind}]`;
+  const conns = (exp.connections ?? []).filter((c) => c.network === net);
+  let c: CaseConnection | undefined;
+  if (p.src.ip) c = conns.find((x) => x.src.ip_range && ipInRange(p.src.ip!, x.src.ip_range) && x.dst.peer === id(p.dst));
+  else if (p.dst.ip) c = conns.find((x) => x.dst.ip_range && ipInRange(p.dst.ip!, x.dst.ip_range) && x.src.peer === id(p.src));
+  else c = conns.find((x) => x.src.peer === id(p.src) && x.dst.peer === id(p.dst));
+  return c ? allowedCovers(c.allowed, p.protocol, p.port) : false;
+}
+
+// ---- summary ----
+
+export function probeKey(o: { probe: CaseProbe }): { src: string; dst: string } {
+  const s = (r: CasePeerRef) => r.ip ?? `${r.namespace}/${r.pod ?? r.workload}`;
+  return { src: s(o.probe.src), dst: s(o.probe.dst) };
+}
+
+export function matchDeviation(rule: DeviationRule, o: ProbeOutcome, semantics: Semantics): boolean {
+  if (rule.corpus !== o.corpus || rule.case !== o.case) return false;
+  if (rule.semantics !== 'both' && rule.semantics !== semantics) return false;
+  const k = probeKey(o);
+  if (rule.src !== undefined && rule.src !== k.src) return false;
+  if (rule.dst !== undefined && rule.dst !== k.dst) return false;
+  if (rule.protocol !== undefined && rule.protocol !== o.probe.protocol) return false;
+  if (rule.port !== undefined && rule.port !== o.probe.port) return false;
+  if (rule.network !== undefined && rule.network !== (o.probe.network ?? '')) return false;
+  return true;
+}
+
+function summarize(cases: CaseResult[], semantics: Semantics, devs: DeviationFile, partial: boolean): ConformanceReport {
+  const rules = devs.deviations.filter((d) => d.semantics === 'both' || d.semantics === semantics);
+  const matched = new Map<DeviationRule, number>();
+  let passed = 0, failed = 0, explained = 0;
+  const unexplained: ProbeOutcome[] = [];
+  for (const c of cases) {
+    for (const o of c.outcomes) {
+      if (o.pass) { passed++; continue; }
+      failed++;
+      const rule = rules.find((r) => matchDeviation(r, o, semantics));
+      if (rule) {
+        o.deviation = rule;
+        matched.set(rule, (matched.get(rule) ?? 0) + 1);
+        explained++;
+      } else unexplained.push(o);
+    }
+  }
+  const ran = new Set(cases.map((c) => `${c.corpus}/${c.case}`));
+  const staleDeviations = rules
+    .filter((r) => !partial || ran.has(`${r.corpus}/${r.case}`))
+    .filter((r) => (matched.get(r) ?? 0) !== r.count)
+    .map((rule) => ({ rule, matched: matched.get(rule) ?? 0 }));
+  return { semantics, cases, passed, failed, explained, unexplained, staleDeviations };
+}
+
+export interface Tally { passed: number; failed: number; explained: number }
+
+export function tallyBy(report: ConformanceReport, key: (c: CaseResult) => string[]): Map<string, Tally> {
+  const m = new Map<string, Tally>();
+  for (const c of report.cases) {
+    for (const k of key(c)) {
+      const t = m.get(k) ?? { passed: 0, failed: 0, explained: 0 };
+      for (const o of c.outcomes) {
+        if (o.pass) t.passed++;
+        else { t.failed++; if (o.deviation) t.explained++; }
+      }
+      m.set(k, t);
+    }
+  }
+  return new Map([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+}
+
+export function formatConformance(r: ConformanceReport, opts: { verbose?: boolean } = {}): string {
+  const lines: string[] = [];
+  const pct = (t: Tally) => (t.passed + t.failed ? ((100 * t.passed) / (t.passed + t.failed)).toFixed(1) : '100.0');
+  lines.push(`semantics: ${r.semantics}`, '', 'per corpus (probes agreeing / total, documented deviations, unexplained):');
+  for (const [k, t] of tallyBy(r, (c) => [c.corpus])) {
+    lines.push(`  ${k.padEnd(32)} ${String(t.passed).padStart(6)}/${String(t.passed + t.failed).padEnd(6)} ${pct(t).padStart(5)}%  deviations ${t.explained}  unexplained ${t.failed - t.explained}`);
+  }
+  lines.push('', 'per feature:');
+  for (const [k, t] of tallyBy(r, (c) => c.features)) {
+    lines.push(`  ${k.padEnd(32)} ${String(t.passed).padStart(6)}/${String(t.passed + t.failed).padEnd(6)} ${pct(t).padStart(5)}%  deviations ${t.explained}`);
+  }
+  const errs = r.cases.filter((c) => c.error);
+  if (errs.length) {
+    lines.push('', 'cases that did not load:');
+    for (const c of errs) lines.push(`  ${c.corpus}/${c.case}: ${c.error!.split('\n')[0]}`);
+  }
+  const inc = r.cases.filter((c) => c.corpusInconsistencies);
+  if (inc.length) {
+    lines.push('', 'closed-world expectation differs from the probe record (corpus inconsistency):');
+    for (const c of inc) lines.push(`  ${c.corpus}/${c.case}: ${c.corpusInconsistencies}`);
+  }
+  if (r.explained) {
+    const byReason = new Map<string, number>();
+    for (const c of r.cases) for (const o of c.outcomes) if (o.deviation) byReason.set(o.deviation.reason, (byReason.get(o.deviation.reason) ?? 0) + 1);
+    lines.push('', 'documented deviations by reason:');
+    for (const [k, n] of [...byReason].sort()) lines.push(`  ${String(n).padStart(5)}  ${k}`);
+  }
+  if (r.unexplained.length) {
+    lines.push('', `unexplained disagreements (${r.unexplained.length}):`);
+    const shown = opts.verbose ? r.unexplained : r.unexplained.slice(0, 50);
+    for (const o of shown) lines.push(...formatOutcome(o).map((l) => `  ${l}`));
+    if (shown.length < r.unexplained.length) lines.push(`  ... ${r.unexplained.length - shown.length} more (--verbose)`);
+  }
+  if (r.staleDeviations.length) {
+    lines.push('', 'deviation entries whose count does not match:');
+    for (const s of r.staleDeviations) lines.push(`  ${s.rule.corpus}/${s.rule.case} [${s.rule.reason}] expected ${s.rule.count}, matched ${s.matched}`);
+  }
+  lines.push('', `${r.passed} passed, ${r.failed} failed`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatOutcome(o: ProbeOutcome): string[] {
+  const k = probeKey(o);
+  const net = o.probe.network ? ` [${o.probe.network}]` : '';
+  const got = o.got ? `${o.got.allowed ? 'allowed' : 'denied'} (egress ${o.got.egress.allowed ? 'allow' : 'deny'}, ingress ${o.got.ingress.allowed ? 'allow' : 'deny'})` : `error: ${o.error}`;
+  const exp = `${o.expected ? 'allowed' : 'denied'}${o.expectedEgress !== undefined ? ` (egress ${o.expectedEgress ? 'allow' : 'deny'}, ingress ${o.expectedIngress ? 'allow' : 'deny'})` : ''}`;
+  const out = [`${o.corpus}/${o.case}: ${k.src} → ${k.dst} ${o.probe.protocol}/${o.probe.port}${net}: expected ${exp}, got ${got}`];
+  for (const r of o.got?.reasons ?? []) out.push(`    ${r.direction ? `${r.direction} ` : ''}${r.stage} ${r.verdict}: ${r.message}`);
+  return out;
+}
