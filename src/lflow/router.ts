@@ -1,0 +1,299 @@
+/**
+ * Logical router flows of ovn-northd 25.03 for distributed routers without NAT or load balancers:
+ * admission, neighbor learning, router IP input (ARP/ND/ICMP replies, drops), connected and
+ * static routes, ARP resolution towards the neighbor switches, ARP requests and delivery.
+ * Gateway routers (options:chassis), NAT and router load balancers are reported as unsupported.
+ */
+import { type Ipv4Net, type Ipv6Net, parseIpNet, parseIpv4, parseIpv6 } from './addr.js';
+import type { Cause, LrpView, LrView } from './model.js';
+import { PRIO, REG, type StageName } from './pipeline-25.03.js';
+import type { FlowSink } from './sink.js';
+
+const P = {
+  ADMISSION: { TUNNEL_ICMP: 110, L2_DROP: 100, PORT: 50 },
+  LOOKUP_NEIGHBOR: { LOOKUP: 100 },
+  LEARN_NEIGHBOR: { KNOWN: 100, SPECIAL: 95, LEARN: 90 },
+  IP_INPUT: {
+    SRC_SELF: 100, MARTIAN: 100, ARP_ND_REPLY: 90, ECHO: 90, ARP_ND_DROP: 85, RS_RA: 84, MCAST_RSVD: 83, MCAST: 82,
+    L4_UNREACH: 80, PROTO_UNREACH: 70, SELF_DROP: 60, BCAST: 50, TTL_MCAST: 32, TTL_EXCEEDED: 31, TTL_DROP: 30,
+  },
+  IP_ROUTING: { RS_RA: 10550 },
+  ECMP: { NO_GROUP: 150 },
+  ARP_RESOLVE: { MCAST: 500, NEIGHBOR: 100, DYNAMIC: 1 },
+  ARP_REQUEST: { UNKNOWN_MAC: 100 },
+  SNAT: { ND_NS: 120 },
+  DELIVERY: { PORT: 100 },
+  DEFAULT: 0,
+} as const;
+
+const T = {
+  TUNNEL_ICMP: '((ip4 && icmp4.type == 3 && icmp4.code == 4) || (ip6 && icmp6.type == 2 && icmp6.code == 0))',
+  MARTIAN:
+    'ip4.src_mcast ||ip4.src == 255.255.255.255 || ip4.src == 127.0.0.0/8 || ip4.dst == 127.0.0.0/8 || ip4.src == 0.0.0.0/8 || ip4.dst == 0.0.0.0/8',
+} as const;
+
+const q = (s: string) => JSON.stringify(s);
+
+const set = (xs: readonly string[]) => (xs.length === 1 ? xs[0]! : `{${xs.join(', ')}}`);
+
+export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
+  const unsupported: string[] = [];
+  const dp: Cause[] = [lr.row];
+  const add = (stage: StageName, prio: number, match: string, actions: string, causes: readonly Cause[] = []) =>
+    sink.add(lr.name, stage, prio, match, actions, [...dp, ...causes]);
+
+  if (lr.row.options['chassis']) unsupported.push(`router ${lr.name}: gateway router (options:chassis) flows are not modelled`);
+  if (lr.nats.length > 0) unsupported.push(`router ${lr.name}: NAT is not modelled`);
+  if (lr.lbs.length > 0) unsupported.push(`router ${lr.name}: router load balancers are not modelled`);
+  for (const p of lr.ports) {
+    if (p.row.gateway_chassis.length > 0 || p.row.options['redirect-chassis']) {
+      unsupported.push(`router port ${p.name}: distributed gateway port is not modelled`);
+    }
+  }
+
+  // ---------------------------------------------------------------- admission
+  add('lr_in_admission', P.ADMISSION.TUNNEL_ICMP, `${T.TUNNEL_ICMP} && flags.tunnel_rx == 1`, 'drop;');
+  add('lr_in_admission', P.ADMISSION.L2_DROP, 'vlan.present || eth.src[40]', 'drop;');
+  add('lr_in_admission', P.DEFAULT, '1', 'drop;');
+  for (const p of lr.ports) {
+    const mac = p.networks.mac;
+    const act = `${REG.INPORT_ETH_ADDR} = ${mac}; next;`;
+    add('lr_in_admission', P.ADMISSION.PORT, `eth.mcast && inport == ${q(p.name)}`, act, [p.row]);
+    add('lr_in_admission', P.ADMISSION.PORT, `eth.dst == ${mac} && inport == ${q(p.name)}`, act, [p.row]);
+  }
+
+  // ---------------------------------------------------------------- neighbor lookup / learning
+  const lookupArp = `${REG.LOOKUP_NEIGHBOR_RESULT} = lookup_arp(inport, arp.spa, arp.sha); next;`;
+  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'arp.op == 2', lookupArp);
+  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'nd_na', `${REG.LOOKUP_NEIGHBOR_RESULT} = lookup_nd(inport, nd.target, nd.tll); next;`);
+  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'nd_ns', `${REG.LOOKUP_NEIGHBOR_RESULT} = lookup_nd(inport, ip6.src, nd.sll); next;`);
+  add('lr_in_lookup_neighbor', P.DEFAULT, '1', `${REG.LOOKUP_NEIGHBOR_RESULT} = 1; next;`);
+  for (const p of lr.ports) {
+    for (const n of p.networks.ipv4) {
+      add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, `inport == ${q(p.name)} && arp.spa == ${n.network}/${n.plen} && arp.op == 1`, lookupArp, [p.row]);
+    }
+  }
+  add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.KNOWN, `${REG.LOOKUP_NEIGHBOR_RESULT} == 1`, 'mac_cache_use; next;');
+  add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.SPECIAL, 'nd_na && nd.tll == 0', 'put_nd(inport, nd.target, eth.src); next;');
+  add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.SPECIAL, 'nd_ns && (ip6.src == 0 || nd.sll == 0)', 'next;');
+  add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.LEARN, 'arp', 'put_arp(inport, arp.spa, arp.sha); next;');
+  add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.LEARN, 'nd_na', 'put_nd(inport, nd.target, nd.tll); next;');
+  add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.LEARN, 'nd_ns', 'put_nd(inport, ip6.src, nd.sll); next;');
+  add('lr_in_learn_neighbor', P.DEFAULT, '1', 'drop;');
+
+  // ---------------------------------------------------------------- IP input
+  const I = P.IP_INPUT;
+  add('lr_in_ip_input', I.MARTIAN, T.MARTIAN, 'drop;');
+  add('lr_in_ip_input', I.ARP_ND_DROP, 'arp || nd', 'drop;');
+  add('lr_in_ip_input', I.RS_RA, 'nd_rs || nd_ra', 'next;');
+  add('lr_in_ip_input', I.MCAST_RSVD, 'ip6.mcast_rsvd', 'drop;');
+  add('lr_in_ip_input', I.MCAST, 'ip4.mcast || ip6.mcast', 'drop;');
+  add('lr_in_ip_input', I.BCAST, 'eth.bcast', 'drop;');
+  add('lr_in_ip_input', I.TTL_MCAST, 'ip.ttl == {0, 1} && !ip.later_frag && (ip4.mcast || ip6.mcast)', 'drop;');
+  add('lr_in_ip_input', I.TTL_DROP, 'ip.ttl == {0, 1}', 'drop;');
+  add('lr_in_ip_input', P.DEFAULT, '1', 'next;');
+  for (const p of lr.ports) {
+    const c = [p.row];
+    const n4 = p.networks.ipv4;
+    const n6 = p.networks.ipv6;
+    if (n4.length > 0) {
+      add('lr_in_ip_input', I.SRC_SELF, `ip4.src == {${n4.flatMap((n) => [n.addr, n.bcast]).join(', ')}} && ${REG.EGRESS_LOOPBACK} == 0`, 'drop;', c);
+      add('lr_in_ip_input', I.ECHO, `ip4.dst == ${set(n4.map((n) => n.addr))} && icmp4.type == 8 && icmp4.code == 0`,
+        'ip4.dst <-> ip4.src; ip.ttl = 255; icmp4.type = 0; flags.loopback = 1; next; ', c);
+      add('lr_in_ip_input', I.SELF_DROP, `ip4.dst == {${n4.map((n) => n.addr).join(', ')}}`, 'drop;', c);
+      const first = n4[0]!;
+      const src = n4.length > 1 ? ` && ip4.src == ${first.network}/${first.plen}` : '';
+      add('lr_in_ip_input', I.TTL_EXCEEDED, `inport == ${q(p.name)} && ip4${src} && ip.ttl == {0, 1} && !ip.later_frag`,
+        `icmp4 {eth.dst <-> eth.src; icmp4.type = 11; /* Time exceeded */ icmp4.code = 0; /* TTL exceeded in transit */ ip4.dst = ip4.src; ip4.src = ${first.addr} ; ip.ttl = 254; outport = ${q(p.name)}; flags.loopback = 1; output; };`, c);
+    }
+    for (const n of n4) {
+      add('lr_in_ip_input', I.ARP_ND_REPLY, `inport == ${q(p.name)} && arp.op == 1 && arp.tpa == ${n.addr} && arp.spa == ${n.network}/${n.plen}`,
+        `eth.dst = eth.src; eth.src = ${REG.INPORT_ETH_ADDR}; arp.op = 2; /* ARP reply */ arp.tha = arp.sha; arp.sha = ${REG.INPORT_ETH_ADDR}; arp.tpa <-> arp.spa; outport = inport; flags.loopback = 1; output;`, c);
+      ipUnreach4(add, n, c);
+    }
+    add('lr_in_ip_input', I.ECHO, `ip6.dst == ${set(n6.map((n) => n.addr))} && icmp6.type == 128 && icmp6.code == 0`,
+      'ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 129; flags.loopback = 1; next; ', c);
+    add('lr_in_ip_input', I.SELF_DROP, `ip6.dst == {${n6.map((n) => n.addr).join(', ')}}`, 'drop;', c);
+    for (const n of n6) {
+      add('lr_in_ip_input', I.ARP_ND_REPLY, `inport == ${q(p.name)} && ip6.dst == {${n.addr}, ${n.snm}} && nd_ns && nd.target == ${n.addr}`,
+        `nd_na_router { eth.src = ${REG.INPORT_ETH_ADDR}; ip6.src = nd.target; nd.tll = ${REG.INPORT_ETH_ADDR}; outport = inport; flags.loopback = 1; output; };`, c);
+      ipUnreach6(add, n, c);
+    }
+    const g6 = n6.filter((n) => !n.isLla);
+    if (g6.length > 0) {
+      const first = g6[0]!;
+      add('lr_in_ip_input', I.TTL_EXCEEDED, `inport == ${q(p.name)} && ip6 && ip6.src == ${first.network}/${first.plen} && ip.ttl == {0, 1} && !ip.later_frag`,
+        `icmp6 {eth.dst <-> eth.src; ip6.dst = ip6.src; ip6.src = ${first.addr} ; ip.ttl = 254; icmp6.type = 3; /* Time exceeded */ icmp6.code = 0; /* TTL exceeded in transit */ outport = ${q(p.name)}; flags.loopback = 1; output; };`, c);
+    }
+  }
+
+  // ---------------------------------------------------------------- pass-through stages
+  for (const st of ['lr_in_dhcp_relay_req', 'lr_in_unsnat', 'lr_in_post_unsnat', 'lr_in_defrag', 'lr_in_lb_aff_check', 'lr_in_dnat',
+    'lr_in_lb_aff_learn', 'lr_in_ecmp_stateful', 'lr_in_nd_ra_options', 'lr_in_nd_ra_response', 'lr_in_dhcp_relay_resp_chk',
+    'lr_in_dhcp_relay_resp', 'lr_in_chk_pkt_len', 'lr_in_larger_pkts', 'lr_in_gw_redirect',
+    'lr_out_undnat', 'lr_out_post_undnat', 'lr_out_post_snat', 'lr_out_egr_loop'] as const) {
+    add(st, P.DEFAULT, '1', 'next;');
+  }
+
+  // ---------------------------------------------------------------- routing
+  add('lr_in_ip_routing_pre', P.DEFAULT, '1', `${REG.ROUTE_TABLE_ID} = 0; next;`);
+  add('lr_in_ip_routing', P.IP_ROUTING.RS_RA, 'nd_rs || nd_ra', 'drop;');
+  add('lr_in_ip_routing', P.DEFAULT, '1', 'drop;');
+  for (const st of ['lr_in_ip_routing_ecmp', 'lr_in_policy_ecmp'] as const) {
+    add(st, P.ECMP.NO_GROUP, `${REG.ECMP_GROUP_ID} == 0`, 'next;');
+    add(st, P.DEFAULT, '1', 'drop;');
+  }
+  add('lr_in_policy', P.DEFAULT, '1', `${REG.ECMP_GROUP_ID} = 0; next;`);
+  const route4 = (nh: string, src: string, p: LrpView) =>
+    `ip.ttl--; ${REG.ECMP_GROUP_ID} = 0; ${REG.NEXT_HOP_IPV4} = ${nh}; ${REG.SRC_IPV4} = ${src}; eth.src = ${p.networks.mac}; outport = ${q(p.name)}; flags.loopback = 1; ${REG.NEXTHOP_IS_IPV4} = 1; next;`;
+  const route6 = (nh: string, src: string, p: LrpView) =>
+    `ip.ttl--; ${REG.ECMP_GROUP_ID} = 0; ${REG.NEXT_HOP_IPV6} = ${nh}; ${REG.SRC_IPV6} = ${src}; eth.src = ${p.networks.mac}; outport = ${q(p.name)}; flags.loopback = 1; ${REG.NEXTHOP_IS_IPV4} = 0; next;`;
+  for (const p of lr.ports) {
+    const c = [p.row];
+    for (const n of p.networks.ipv4) {
+      add('lr_in_ip_routing', n.plen * PRIO.ROUTE_MULTIPLIER + PRIO.ROUTE_OFFSET_CONNECTED, `ip4.dst == ${n.network}/${n.plen}`, route4('ip4.dst', n.addr, p), c);
+    }
+    for (const n of p.networks.ipv6) {
+      const m = n.isLla ? `inport == ${q(p.name)} && ip6.dst == ${n.network}/${n.plen}` : `ip6.dst == ${n.network}/${n.plen}`;
+      add('lr_in_ip_routing', n.plen * PRIO.ROUTE_MULTIPLIER + PRIO.ROUTE_OFFSET_CONNECTED, m, route6('ip6.dst', n.addr, p), c);
+    }
+  }
+  const seenRoutes = new Set<string>();
+  for (const r of lr.routes) {
+    const prefix = parseIpNet(r.ip_prefix);
+    if (!prefix) {
+      unsupported.push(`route ${r.id}: bad ip_prefix ${r.ip_prefix}`);
+      continue;
+    }
+    if (r.route_table !== '') {
+      unsupported.push(`route ${r.id}: route_table ${r.route_table} is not modelled`);
+      continue;
+    }
+    const srcRoute = r.policy === 'src-ip';
+    const key = `${srcRoute}|${prefix.network}/${prefix.plen}`;
+    if (seenRoutes.has(key)) {
+      unsupported.push(`router ${lr.name}: ECMP route ${r.ip_prefix} is not modelled`);
+      continue;
+    }
+    seenRoutes.add(key);
+    const nh = r.nexthop;
+    const isV4 = prefix.family === 4;
+    const out = routeOutput(lr, r.output_port, nh, isV4);
+    if (!out) {
+      unsupported.push(`route ${r.id}: no output port for next hop ${nh}`);
+      continue;
+    }
+    const prio = prefix.plen * PRIO.ROUTE_MULTIPLIER + (srcRoute ? PRIO.ROUTE_OFFSET_SRC : PRIO.ROUTE_OFFSET_STATIC);
+    const dir = srcRoute ? 'src' : 'dst';
+    const match = `${REG.ROUTE_TABLE_ID} == 0 && ip${isV4 ? 4 : 6}.${dir} == ${prefix.network}/${prefix.plen}`;
+    const nhText = nh === 'discard' ? '' : nh;
+    if (nh === 'discard') {
+      unsupported.push(`route ${r.id}: discard routes are not modelled`);
+      continue;
+    }
+    add('lr_in_ip_routing', prio, match, isV4 ? route4(nhText, out.src, out.port) : route6(nhText, out.src, out.port), [r, out.port.row]);
+  }
+
+  // ---------------------------------------------------------------- ARP resolve
+  add('lr_in_arp_resolve', P.ARP_RESOLVE.MCAST, 'ip4.mcast || ip6.mcast', 'next;');
+  add('lr_in_arp_resolve', P.ARP_RESOLVE.DYNAMIC, `${REG.NEXTHOP_IS_IPV4} == 0`, `get_nd(outport, ${REG.NEXT_HOP_IPV6}); next;`);
+  add('lr_in_arp_resolve', P.ARP_RESOLVE.DYNAMIC, `${REG.NEXTHOP_IS_IPV4} == 1`, `get_arp(outport, ${REG.NEXT_HOP_IPV4}); next;`);
+  add('lr_in_arp_resolve', P.DEFAULT, '1', 'drop;');
+  for (const p of lr.ports) {
+    const neighbors: Array<{ mac: string; ipv4: Ipv4Net[]; ipv6: Ipv6Net[]; cause: Cause }> = [];
+    if (p.peerLsp) {
+      for (const sp of p.peerLsp.ls.ports) {
+        if (sp === p.peerLsp) continue;
+        if (sp.type === '' || sp.type === 'localport') {
+          for (const a of sp.addrs) neighbors.push({ ...a, cause: sp.row });
+        } else if (sp.type === 'router' && sp.peer) {
+          const n = sp.peer.networks;
+          neighbors.push({ mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6.filter((x) => !x.isLla), cause: sp.peer.row });
+        }
+      }
+    }
+    if (p.peerLrp) {
+      const n = p.peerLrp.networks;
+      neighbors.push({ mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6.filter((x) => !x.isLla), cause: p.peerLrp.row });
+    }
+    for (const nb of neighbors) {
+      for (const a of nb.ipv4) {
+        add('lr_in_arp_resolve', P.ARP_RESOLVE.NEIGHBOR, `outport == ${q(p.name)} && ${REG.NEXT_HOP_IPV4} == ${a.addr}`, `eth.dst = ${nb.mac}; next;`, [p.row, nb.cause]);
+      }
+      for (const a of nb.ipv6) {
+        add('lr_in_arp_resolve', P.ARP_RESOLVE.NEIGHBOR, `outport == ${q(p.name)} && ${REG.NEXT_HOP_IPV6} == ${a.addr}`, `eth.dst = ${nb.mac}; next;`, [p.row, nb.cause]);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- ARP request, egress
+  add('lr_in_arp_request', P.ARP_REQUEST.UNKNOWN_MAC, `eth.dst == 00:00:00:00:00:00 && ${REG.NEXTHOP_IS_IPV4} == 0`,
+    `nd_ns { nd.target = ${REG.NEXT_HOP_IPV6}; output; }; output;`);
+  add('lr_in_arp_request', P.ARP_REQUEST.UNKNOWN_MAC, `eth.dst == 00:00:00:00:00:00 && ${REG.NEXTHOP_IS_IPV4} == 1`,
+    `arp { eth.dst = ff:ff:ff:ff:ff:ff; arp.spa = ${REG.SRC_IPV4}; arp.tpa = ${REG.NEXT_HOP_IPV4}; arp.op = 1; output; }; output;`);
+  add('lr_in_arp_request', P.DEFAULT, '1', 'output;');
+  add('lr_out_chk_dnat_local', P.DEFAULT, '1', `${REG.DST_NAT_IP_LOCAL} = 0; next;`);
+  add('lr_out_snat', P.SNAT.ND_NS, 'nd_ns', 'next;');
+  add('lr_out_snat', P.DEFAULT, '1', 'next;');
+  add('lr_out_delivery', P.DEFAULT, '1', 'drop;');
+  for (const p of lr.ports) add('lr_out_delivery', P.DELIVERY.PORT, `outport == ${q(p.name)}`, 'output;', [p.row]);
+
+  return unsupported;
+}
+
+type Add = (stage: StageName, prio: number, match: string, actions: string, causes?: readonly Cause[]) => void;
+
+function ipUnreach4(add: Add, n: Ipv4Net, c: readonly Cause[]): void {
+  const I = P.IP_INPUT;
+  const base = `ip4 && ip4.dst == ${n.addr} && !ip.later_frag`;
+  add('lr_in_ip_input', I.L4_UNREACH, `${base} && sctp`, 'sctp_abort {eth.dst <-> eth.src; ip4.dst <-> ip4.src; next; };', c);
+  add('lr_in_ip_input', I.L4_UNREACH, `${base} && tcp`, 'tcp_reset {eth.dst <-> eth.src; ip4.dst <-> ip4.src; next; };', c);
+  add('lr_in_ip_input', I.L4_UNREACH, `${base} && udp`,
+    'icmp4 {eth.dst <-> eth.src; ip4.dst <-> ip4.src; ip.ttl = 255; icmp4.type = 3; icmp4.code = 3; next; };', c);
+  add('lr_in_ip_input', I.PROTO_UNREACH, base,
+    'icmp4 {eth.dst <-> eth.src; ip4.dst <-> ip4.src; ip.ttl = 255; icmp4.type = 3; icmp4.code = 2; next; };', c);
+}
+
+function ipUnreach6(add: Add, n: Ipv6Net, c: readonly Cause[]): void {
+  const I = P.IP_INPUT;
+  const base = `ip6 && ip6.dst == ${n.addr} && !ip.later_frag`;
+  add('lr_in_ip_input', I.L4_UNREACH, `${base} && sctp`, 'sctp_abort {eth.dst <-> eth.src; ip6.dst <-> ip6.src; next; };', c);
+  add('lr_in_ip_input', I.L4_UNREACH, `${base} && tcp`, 'tcp_reset {eth.dst <-> eth.src; ip6.dst <-> ip6.src; next; };', c);
+  add('lr_in_ip_input', I.L4_UNREACH, `${base} && udp`,
+    'icmp6 {eth.dst <-> eth.src; ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 1; icmp6.code = 4; next; };', c);
+  add('lr_in_ip_input', I.PROTO_UNREACH, base,
+    'icmp6 {eth.dst <-> eth.src; ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 1; icmp6.code = 3; next; };', c);
+}
+
+/** The port a static route leaves by and the source address it uses (northd `find_static_route_outport`). */
+function routeOutput(lr: LrView, outputPort: string | undefined, nexthop: string, isV4: boolean): { port: LrpView; src: string } | undefined {
+  const nh4 = isV4 ? parseIpv4(nexthop) : undefined;
+  const nh6 = !isV4 ? parseIpv6(nexthop) : undefined;
+  const inNet4 = (n: Ipv4Net) => {
+    if (nh4 === undefined) return false;
+    const net = parseIpv4(n.network)!;
+    const mask = n.plen === 0 ? 0 : (0xffffffff << (32 - n.plen)) >>> 0;
+    return ((nh4 & mask) >>> 0) === net;
+  };
+  const inNet6 = (n: Ipv6Net) => {
+    if (!nh6) return false;
+    const nh = parseIpNet(`${nexthop}/${n.plen}`);
+    return nh !== undefined && nh.family === 6 && nh.network === n.network;
+  };
+  const candidates = outputPort ? lr.ports.filter((p) => p.name === outputPort) : lr.ports;
+  for (const p of candidates) {
+    if (isV4) {
+      const n = p.networks.ipv4.find(inNet4);
+      if (n) return { port: p, src: n.addr };
+    } else {
+      const n = p.networks.ipv6.find(inNet6);
+      if (n) return { port: p, src: n.addr };
+    }
+  }
+  if (outputPort && candidates[0]) {
+    const p = candidates[0];
+    const first = isV4 ? p.networks.ipv4[0] : p.networks.ipv6[0];
+    if (first) return { port: p, src: first.addr };
+  }
+  return undefined;
+}
