@@ -38,8 +38,13 @@ export interface Namespace {
   annotations: Readonly<Record<string, string>>;
   /** id of the primary network (Network.id): 'default' unless a primary (C)UDN serves it */
   primaryNetwork: string;
-  /** true if udnc created it because a namespaced object referred to it... never: that is an error. Kept false. */
-  ref: ObjectRef;
+  /**
+   * true when udnc made it up: a built-in namespace (default, kube-system, kube-public,
+   * kube-node-lease) that objects use without declaring, or any namespace under
+   * ModelOptions.implicitNamespaces. Otherwise a namespace missing from the manifests is an error.
+   */
+  synthesized?: boolean;
+  ref: ObjectRef; // no source when synthesized
 }
 
 export type Topology = 'Layer3' | 'Layer2' | 'Localnet';
@@ -64,7 +69,10 @@ export interface Network {
   joinSubnets: readonly string[];
   excludeSubnets: readonly string[];
   mtu?: number;
-  /** cluster-manager network id (0 for default), allocated deterministically by name */
+  /**
+   * cluster-manager network id (0 for default), allocated deterministically: OVN networks 1, 2, ...
+   * in ovnName order (a NAD's k8s.ovn.org/network-id annotation is honoured); -1 outside OVN
+   */
   networkId: number;
   /** namespaces attached (primary: served namespaces; secondary: namespaces holding the NAD) */
   namespaces: readonly string[];
@@ -73,7 +81,14 @@ export interface Network {
   cniType?: string;
   /** per node host subnets (Layer3 and default network), by node name */
   hostSubnets: Readonly<Record<string, readonly string[]>>;
-  owner: ObjectRef; // the UDN/CUDN/NAD, or the synthetic default network
+  owner: ObjectRef; // the UDN/CUDN/NAD (first NAD by ns/name for a NAD group), or the synthetic default network
+  /** NAD keys ('<ns>/<name>') that resolve to this network: rendered (C)UDN NADs and explicit NADs sharing its name */
+  nads?: readonly string[];
+  /** Layer2 primary: transit subnets of the transit router (default 100.88.0.0/16, fd97::/64) */
+  transitSubnets?: readonly string[];
+  /** Localnet: bridge mapping name and access VLAN */
+  physicalNetworkName?: string;
+  vlanId?: number;
 }
 
 /** One network interface of a pod. */
@@ -89,7 +104,11 @@ export interface Attachment {
   ips: readonly string[]; // with prefix length as ovn-k annotates, e.g. '10.244.0.5/24'
   mac: string;
   gatewayIPs: readonly string[];
-  /** NAD reference for secondary attachments ('<ns>/<name>') */
+  /**
+   * NAD key ('<ns>/<name>') of every non-default attachment: the NAD named in the networks
+   * annotation for secondaries, the rendered NAD '<ns>/<udn or cudn name>' for a primary UDN
+   * (ovn-kubernetes names the UDN pod's LSP after it). Absent on the default network.
+   */
   nad?: string;
 }
 
@@ -105,14 +124,17 @@ export interface Pod {
   uid: string; // deterministic when not given
   labels: Readonly<Record<string, string>>;
   annotations: Readonly<Record<string, string>>;
-  node: string;
+  node: string; // "" while unscheduled (no node fits): such a pod is Pending and has no attachments
   hostNetwork: boolean;
   phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
   ports: readonly ContainerPort[];
   attachments: readonly Attachment[];
   /** the workload that made this pod: itself for a bare Pod, else the Deployment/StatefulSet/VM/... */
   workload: ObjectRef;
-  /** 'Pod' for bare pods; 'VirtualMachine' etc. for KubeVirt */
+  /**
+   * the pod itself: kind 'Pod' with its namespace/name; for a derived pod (controller or KubeVirt
+   * virt-launcher) the source is that of the workload that produced it (see `workload` for its kind)
+   */
   ref: ObjectRef;
 }
 
@@ -162,6 +184,10 @@ export interface Service {
   publishNotReadyAddresses: boolean;
   /** network the service is programmed on: the namespace's primary network */
   network: string;
+  /** clusterIP: None (no VIP; endpoints only for DNS) */
+  headless?: boolean;
+  /** spec.ipFamilies as defaulted by the apiserver */
+  ipFamilies?: ReadonlyArray<'IPv4' | 'IPv6'>;
   /** from EndpointSlices when given, else derived from the selector and pods (as the endpoint controller) */
   endpoints: readonly Endpoint[];
   endpointsFrom: 'EndpointSlice' | 'selector' | 'none';
