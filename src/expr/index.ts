@@ -1,0 +1,192 @@
+/**
+ * OVN logical-flow match compiler (OVN 25.03 lib/expr.c), one pure function per
+ * OVN step.  Every step clones its input; errors throw ExprError carrying OVN's
+ * exact message (and, for parse errors, the 1-based column of the token).
+ *
+ *   parseExpr(text, env?)        expr_parse_string          -> Expr
+ *   annotateExpr(expr, opts?)    expr_annotate              -> Expr
+ *   simplifyExpr(expr, env?)     expr_simplify + expr_evaluate_condition
+ *   normalizeExpr(expr)          expr_normalize             -> Expr
+ *   toMatches(expr, env?)        expr_to_matches            -> { matches, nConjs }
+ *   formatExpr(expr)             expr_format (canonical text)
+ *
+ *   exprToFlows(match, env)      the whole pipeline, returning the lines that
+ *                                `ovstest test-ovn expr-to-flows` prints (one per
+ *                                OpenFlow match, "(no flows)" when none, or the
+ *                                error message), in insertion order — OVS prints
+ *                                in hash order, so compare sorted.
+ *   exprToMatchObjects(match, env)  structured variant for the OpenFlow stage.
+ *   runExprStep(step, text, env) what test-ovn's parse-expr / annotate-expr /
+ *                                simplify-expr / normalize-expr print.
+ */
+import { ExprSyntaxError, constSetFromStrings, parseMatch, type IntConstant, type ParseEnv } from '../../grammar/match-parser.js';
+import { exprClone, exprFormat, type Expr } from './ast.js';
+import { annotateInPlace, ExprError } from './annotate.js';
+import { evaluateConditionInPlace, simplifyInPlace } from './simplify.js';
+import { isNormalized, normalizeInPlace } from './normalize.js';
+import { exprToMatches, formatExprMatch, type ExprMatch } from './matches.js';
+import { getSymtab, type Symtab } from './symtab.js';
+
+export { ExprError } from './annotate.js';
+export type { Expr, CmpExpr, AndOrExpr, BooleanExpr, ConditionExpr, Relop } from './ast.js';
+export { exprFormat as formatExpr } from './ast.js';
+export { FlowMatch, formatMatch, formatExprMatch, type ExprMatch, type Conjunction } from './matches.js';
+export { getSymtab, lookupSymbol, resolveField, symbolIsWritable, OVS_FIELDS, type ExprSymbol, type Symtab } from './symtab.js';
+
+/** Environment of a match: address sets, port groups (by NB or "<dp>_<name>" name), port name -> tunnel key. */
+export interface ExprEnv {
+  addressSets: Record<string, string[]>;
+  portGroups: Record<string, string[]>;
+  ports: Record<string, number>;
+}
+
+export interface ExprOptions {
+  /** Symbol table; defaults to OVN 25.03's (without test-ovn's test-only symbols). */
+  symtab?: Symtab;
+  /** Datapath tunnel key for "@pg" lookups (SB name "<dp>_<pg>"); test-ovn uses 0. */
+  dpId?: number;
+}
+
+/** The environment of `ovstest test-ovn` (tests/test-ovn.c), which the upstream vectors assume. */
+export const TEST_OVN_ENV: ExprEnv = {
+  addressSets: {
+    set1: ['10.0.0.1', '10.0.0.2', '10.0.0.3'],
+    set2: ['::1', '::2', '::3'],
+    set3: ['00:00:00:00:00:01', '00:00:00:00:00:02', '00:00:00:00:00:03'],
+    set4: [],
+  },
+  portGroups: { '0_pg1': ['lsp1', 'lsp2', 'lsp3'], '0_pg_empty': [] },
+  ports: { eth0: 5, eth1: 6, LOCAL: 0xfffe, lsp1: 0x11, lsp2: 0x12, lsp3: 0x13 },
+};
+
+/** Symbol table including test-ovn's extra symbols (bad_prereq, self_recurse, big_string, ...). */
+export const testSymtab = (): Symtab => getSymtab({ test: true });
+
+const addrSetCache = new WeakMap<Record<string, string[]>, Map<string, IntConstant[]>>();
+
+function parseEnvOf(env: ExprEnv | undefined, opts: ExprOptions): ParseEnv {
+  const symtab = opts.symtab ?? getSymtab();
+  if (!env) return { symtab, addrSets: null, portGroups: null, dpId: opts.dpId ?? 0 };
+  let sets = addrSetCache.get(env.addressSets);
+  if (!sets) {
+    sets = new Map(Object.entries(env.addressSets).map(([k, v]) => [k, constSetFromStrings(v)]));
+    addrSetCache.set(env.addressSets, sets);
+  }
+  return { symtab, addrSets: sets, portGroups: new Map(Object.entries(env.portGroups)), dpId: opts.dpId ?? 0 };
+}
+
+/** expr_parse_string() */
+export function parseExpr(text: string, env?: ExprEnv, opts: ExprOptions = {}): Expr {
+  try {
+    return parseMatch(text, parseEnvOf(env, opts));
+  } catch (e) {
+    if (e instanceof ExprSyntaxError) throw new ExprError(e.message, e.column);
+    throw e;
+  }
+}
+
+/** expr_annotate() */
+export function annotateExpr(expr: Expr, opts: ExprOptions = {}): Expr {
+  return annotateInPlace(exprClone(expr), opts.symtab ?? getSymtab());
+}
+
+/**
+ * expr_simplify() followed by expr_evaluate_condition(); is_chassis_resident(p)
+ * is true iff `p` is a known port of `env` (test-ovn's callback).
+ */
+export function simplifyExpr(expr: Expr, env?: ExprEnv, isChassisResident?: (port: string) => boolean): Expr {
+  const resident = isChassisResident ?? ((p: string) => !!env && Object.prototype.hasOwnProperty.call(env.ports, p));
+  return evaluateConditionInPlace(simplifyInPlace(exprClone(expr)), resident);
+}
+
+/** expr_normalize() */
+export function normalizeExpr(expr: Expr): Expr {
+  const n = normalizeInPlace(exprClone(expr));
+  if (!isNormalized(n)) throw new Error('internal error: expression not normalized');
+  return n;
+}
+
+/** expr_to_matches() with a port lookup from `env.ports` (unknown names never match). */
+export function toMatches(expr: Expr, env?: ExprEnv): { matches: ExprMatch[]; nConjs: number } {
+  const ports = env?.ports ?? {};
+  return exprToMatches(expr, (name) => (Object.prototype.hasOwnProperty.call(ports, name) ? ports[name] : undefined));
+}
+
+/** parse + annotate + simplify + evaluate conditions + normalize. */
+export function compileExpr(match: string, env: ExprEnv, opts: ExprOptions = {}): Expr {
+  const symtab = opts.symtab ?? getSymtab();
+  let e = parseMatch(match, parseEnvOf(env, { ...opts, symtab }));
+  e = annotateInPlace(e, symtab);
+  e = simplifyInPlace(e);
+  e = evaluateConditionInPlace(e, (p) => Object.prototype.hasOwnProperty.call(env.ports, p));
+  return normalizeInPlace(e);
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof ExprError || e instanceof ExprSyntaxError) return e.message;
+  throw e;
+}
+
+/**
+ * The full match pipeline, printed like `ovstest test-ovn expr-to-flows`:
+ * one line per match (with ": conjunction(id, k/n)" suffixes), "(no flows)"
+ * when there is none, or the error message on error.
+ */
+export function exprToFlows(match: string, env: ExprEnv, opts: ExprOptions = {}): string[] {
+  let e: Expr;
+  try {
+    e = compileExpr(match, env, opts);
+  } catch (err) {
+    return [errorText(err)];
+  }
+  const { matches } = toMatches(e, env);
+  if (!matches.length) return ['(no flows)'];
+  return matches.map(formatExprMatch);
+}
+
+export interface MatchObject {
+  /** OVS flow fields (struct flow member names: reg14, nw_src, tp_dst, dl_type, conj_id, ...) */
+  fields: Record<string, { value: bigint; mask: bigint }>;
+  /** conjunction(id, clause/nClauses) actions; clause is 0-based as in expr.c */
+  conjunctions: { id: number; clause: number; nClauses: number }[];
+  /** ovs-ofctl text of the match (without priority) */
+  text: string;
+}
+
+/** Structured variant of exprToFlows (throws ExprError on error). */
+export function exprToMatchObjects(match: string, env: ExprEnv, opts: ExprOptions = {}): { matches: MatchObject[]; nConjs: number } {
+  let e: Expr;
+  try {
+    e = compileExpr(match, env, opts);
+  } catch (err) {
+    throw err instanceof ExprSyntaxError ? new ExprError(err.message, err.column) : err;
+  }
+  const { matches, nConjs } = toMatches(e, env);
+  return {
+    nConjs,
+    matches: matches.map((m) => ({
+      fields: Object.fromEntries([...m.match.slots].map(([k, v]) => [k, { ...v }])),
+      conjunctions: m.conjunctions.map((c) => ({ ...c })),
+      text: formatExprMatch(m).replace(/[:,] conjunction\(.*$/, ''),
+    })),
+  };
+}
+
+export type ExprStep = 'parse' | 'annotate' | 'simplify' | 'normalize';
+
+/** What test-ovn's parse-expr / annotate-expr / simplify-expr / normalize-expr print for one input line. */
+export function runExprStep(step: ExprStep, text: string, env: ExprEnv, opts: ExprOptions = {}): string {
+  const symtab = opts.symtab ?? getSymtab();
+  try {
+    let e = parseMatch(text, parseEnvOf(env, { ...opts, symtab }));
+    if (step !== 'parse') e = annotateInPlace(e, symtab);
+    if (step === 'simplify' || step === 'normalize') {
+      e = simplifyInPlace(e);
+      e = evaluateConditionInPlace(e, (p) => Object.prototype.hasOwnProperty.call(env.ports, p));
+    }
+    if (step === 'normalize') e = normalizeInPlace(e);
+    return exprFormat(e);
+  } catch (err) {
+    return errorText(err);
+  }
+}
