@@ -62,7 +62,7 @@ function parseSetValue(v: string): string[] {
   return s.split(',').map((x) => x.trim().replace(/^"|"$/g, ''));
 }
 
-export function parseNbctlScript(text: string): NorthboundDB {
+export function parseNbctlScript(text: string, nbGlobalOptions: Readonly<Record<string, string>> = {}): NorthboundDB {
   const switches = new Map<string, LogicalSwitch>();
   const lsps = new Map<string, LogicalSwitchPort>();
   const routers = new Map<string, LogicalRouter>();
@@ -73,7 +73,7 @@ export function parseNbctlScript(text: string): NorthboundDB {
   const acls: ACL[] = [];
   const routes: LogicalRouterStaticRoute[] = [];
   const nats: NAT[] = [];
-  const nbGlobal = { id: 'NB_Global:.', provenance: [], name: '', options: {} as Record<string, string>, external_ids: {} };
+  const nbGlobal = { id: 'NB_Global:.', provenance: [], name: '', options: { ...nbGlobalOptions } as Record<string, string>, external_ids: {} };
   const meta = (id: string) => ({ id, provenance: [] });
   const need = <T>(m: Map<string, T>, k: string | undefined, what: string): T => {
     const v = k !== undefined ? m.get(k) : undefined;

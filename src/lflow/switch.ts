@@ -417,9 +417,9 @@ function buildAclFlows(c: Ctx, acls: readonly AclView[], hasAcls: boolean, hasSt
     switch (acl.action) {
       case 'allow-stateless': {
         add(c, s.eval, prio, `${tier}${m}`, `${log}${allow}next;`, causes);
-        if (hasStateful && k !== 'in_after_lb') {
-          const pre: StageName = k === 'in' ? 'ls_in_pre_acl' : 'ls_out_pre_acl';
-          add(c, pre, prio, `${tier}${acl.match}`, `${REG.ACL_STATELESS} = 1; next;`, causes);
+        if (hasStateful) {
+          const pre: StageName = k === 'out' ? 'ls_out_pre_acl' : 'ls_in_pre_acl';
+          add(c, pre, prio, acl.match, `${REG.ACL_STATELESS} = 1; next;`, causes);
         }
         break;
       }
@@ -475,7 +475,7 @@ function buildLbFlows(c: Ctx, unsupported: string[]): void {
   for (const lb of ls.lbs) {
     const known = new Set(['affinity_timeout', 'reject', 'event', 'skip_snat', 'hairpin_snat_ip', 'neighbor_responder']);
     for (const k of Object.keys(lb.options)) if (!known.has(k)) unsupported.push(`load balancer ${lb.name}: option ${k} is not modelled`);
-    if (lb.selection_fields.length > 0) unsupported.push(`load balancer ${lb.name}: selection_fields are not modelled`);
+    const hashFields = lb.selection_fields.length > 0 ? `; hash_fields=${q([...lb.selection_fields].sort().join(','))}` : '';
     const affinity = Number(lb.options['affinity_timeout'] ?? '0');
     for (const v of lbVips(lb)) {
       const causes: Cause[] = [lb];
@@ -489,10 +489,10 @@ function buildLbFlows(c: Ctx, unsupported: string[]): void {
       let action: string;
       if (v.backends.length === 0) {
         action = lb.options['reject'] === 'true'
-          ? `reg0 = 0; reject { outport <-> inport; ${nextTo(c.layout, 'ls_out_qos')} };`
+          ? `reg0 = 0; reject { outport <-> inport; ${nextTo(c.layout, 'ls_out_qos')}};`
           : 'drop;';
       } else {
-        action = `${load}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')});`;
+        action = `${load}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')}${hashFields});`;
       }
       add(c, 'ls_in_lb', prio, `ct.new && ${vipMatch}`, action, causes);
       if (affinity > 0 && v.backends.length > 0) {
