@@ -443,7 +443,7 @@ class Ctx {
       if (!f) return [null, false];
       const r = RELOPS[lx.type];
       if (!r) {
-        if (!f.nBits || lx.type === 'Equals') {
+        if (!f.nBits || (lx.type as string) === 'Equals') {
           lx.syntaxError('expecting relational operator');
           return [null, false];
         } else if (f.nBits > 1 && !this.not) {

@@ -74,7 +74,8 @@ function crushAndString(expr: AndOrExpr, symbol: ExprSymbol): Expr {
   let result: Set<string> | null = null;
   for (const o of ors) {
     const strings = new Set(o.subs.map((s) => (s as CmpExpr).string!));
-    result = result === null ? strings : new Set([...result].filter((x) => strings.has(x)));
+    const prev: Set<string> | null = result;
+    result = prev === null ? strings : new Set<string>([...prev].filter((x) => strings.has(x)));
     if (result.size === 0) return boolExpr(false);
   }
   const out: AndOrExpr = { type: 'or', subs: [...(result ?? [])].sort().map((s) => ({ type: 'cmp', symbol, relop: '==', value: 0n, mask: 0n, string: s }) as CmpExpr) };
