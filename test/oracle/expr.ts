@@ -1,0 +1,323 @@
+/**
+ * Expression differential, real side: make the real ovn-controller 25.03 compile OVN match
+ * expressions and give its OpenFlow back in test-ovn's `expr-to-flows` line format.
+ *
+ * How: a logical switch `udnc-expr` with one bound dummy VIF is created through NB (so northd
+ * makes a genuine, local Datapath_Binding). Then northd is paused and the expressions are written
+ * straight into SB as Logical_Flow rows on that datapath — egress table 16 (OpenFlow table 61,
+ * which no 25.03 switch stage uses), one priority per expression, action `next;` (no
+ * prerequisites) — together with the environment: Port_Binding rows for ports with keys
+ * 1..32767, Multicast_Group rows for keys 32768..65535, SB Port_Group rows `<dpkey>_<name>` and
+ * Address_Set rows. One SB nb_cfg handshake later, every flow at OpenFlow table 61 is an
+ * expression's flow and its priority says which. All rows are then deleted and northd resumed.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { OvnSandbox } from './ovn.js';
+
+export interface ExprEnv {
+  addressSets: Record<string, string[]>;
+  portGroups: Record<string, string[]>;
+  ports: Record<string, number>;
+}
+
+export interface RealExprResult {
+  match: string;
+  /** test-ovn format, sorted; ["(no flows)"] when nothing matches. Conj ids local (1..n). */
+  flows: string[];
+  /** ovn-controller's parse error for this match, if it rejected it. */
+  error?: string;
+  /** The OpenFlow lines as dumped (for debugging). */
+  raw: string[];
+}
+
+const EXPR_SWITCH = 'udnc-expr';
+const EXPR_VIF = 'udnc-expr-vif';
+const EXPR_VIF_KEY = 32767;
+/** Egress logical table for the expressions: 25.03 switches use ls_out 0-12 only. */
+const EXPR_TABLE = 16;
+const EGRESS_BASE = 45;
+export const EXPR_OF_TABLE = EGRESS_BASE + EXPR_TABLE;
+const PRIORITY_BASE = 1000;
+/** Priorities printed by dump-flows: 32768 (OFP_DEFAULT_PRIORITY) is left out of the text. */
+const OFP_DEFAULT_PRIORITY = 32768;
+
+interface ExprDatapath {
+  uuid: string;
+  key: number;
+}
+
+const datapaths = new WeakMap<OvnSandbox, Promise<ExprDatapath>>();
+
+function setup(sb: OvnSandbox): Promise<ExprDatapath> {
+  let p = datapaths.get(sb);
+  if (!p) {
+    p = (async () => {
+      await sb.resumeNorthd();
+      await sb.nbctl('--may-exist', 'ls-add', EXPR_SWITCH, '--', '--may-exist', 'lsp-add', EXPR_SWITCH, EXPR_VIF,
+        '--', 'lsp-set-options', EXPR_VIF, `requested-tnl-key=${EXPR_VIF_KEY}`);
+      await sb.addVif(EXPR_VIF, EXPR_VIF);
+      await sb.sync();
+      const out = (await sb.sbctl('--bare', '--columns=_uuid,tunnel_key', 'find', 'Datapath_Binding',
+        `external_ids:name=${EXPR_SWITCH}`)).trim().split(/\s+/);
+      if (out.length !== 2) throw new Error(`no Datapath_Binding for ${EXPR_SWITCH}: ${out.join(' ')}`);
+      // Parse errors are logged rate-limited; a batch can have many.
+      await sb.appctl('controller', 'vlog/disable-rate-limit', 'lflow');
+      return { uuid: out[0]!, key: Number(out[1]) };
+    })();
+    datapaths.set(sb, p);
+  }
+  return p;
+}
+
+function priorityOf(i: number): number {
+  const p = PRIORITY_BASE + i;
+  return p >= OFP_DEFAULT_PRIORITY ? p + 1 : p;
+}
+
+const sset = (xs: readonly string[]): unknown => ['set', [...xs]];
+
+/** Compiles one match with the real ovn-controller; test-ovn line format. */
+export async function realExprToFlows(sb: OvnSandbox, match: string, env: ExprEnv): Promise<string[]> {
+  const [r] = await realExprToFlowsBatch(sb, [match], env);
+  if (r!.error) throw new Error(r!.error);
+  return r!.flows;
+}
+
+/** Compiles many matches (same environment) in one SB transaction and one sync. */
+export interface RealExprOptions {
+  /**
+   * Env ports bound as local VIFs (default: all with keys <= 32767). The real controller expands
+   * a port group only to its local members, so fewer local ports = what a chassis really sees.
+   */
+  localPorts?: readonly string[];
+}
+
+export async function realExprToFlowsBatch(
+  sb: OvnSandbox, matches: readonly string[], env: ExprEnv, opts: RealExprOptions = {},
+): Promise<RealExprResult[]> {
+  if (matches.length > 60_000) throw new Error('too many expressions for one batch');
+  const dp = await setup(sb);
+  const before = await sb.dumpFlows('br-int', `table=${EXPR_OF_TABLE}`);
+  if (before.length) throw new Error(`OpenFlow table ${EXPR_OF_TABLE} is not empty: ${before[0]}`);
+
+  const dpRef = ['uuid', dp.uuid];
+  const envOps: unknown[] = [];
+  const vifPorts: string[] = [];
+  for (const [name, key] of Object.entries(env.ports)) {
+    if (name === 'none') continue; // ovn-controller maps "none" to 0 by itself
+    if (name === EXPR_VIF) throw new Error(`port name ${name} is reserved`);
+    if (!Number.isInteger(key) || key < 1 || key > 65535 || key === EXPR_VIF_KEY) {
+      throw new Error(`port ${name}: key ${key} cannot be represented (1..65535 except ${EXPR_VIF_KEY})`);
+    }
+    // Port_Binding keys stop at 32767; larger logical port keys are multicast groups.
+    if (key <= 32767) {
+      envOps.push({ op: 'insert', table: 'Port_Binding', row: { logical_port: name, tunnel_key: key, datapath: dpRef } });
+      if (!opts.localPorts || opts.localPorts.includes(name)) vifPorts.push(name);
+    } else {
+      envOps.push({ op: 'insert', table: 'Multicast_Group', row: { name, tunnel_key: key, datapath: dpRef, ports: sset([]) } });
+    }
+  }
+  for (const [name, ports] of Object.entries(env.portGroups)) {
+    envOps.push({ op: 'insert', table: 'Port_Group', row: { name: `${dp.key}_${name}`, ports: sset(ports) } });
+  }
+  for (const [name, addrs] of Object.entries(env.addressSets)) {
+    envOps.push({ op: 'insert', table: 'Address_Set', row: { name, addresses: sset(addrs) } });
+  }
+  const flowOps = matches.map((match, i) => ({
+    op: 'insert', table: 'Logical_Flow', row: {
+      logical_datapath: dpRef, pipeline: 'egress', table_id: EXPR_TABLE, priority: priorityOf(i),
+      match, actions: 'next;', external_ids: ['map', [['stage-name', 'udnc_expr_oracle']]],
+    },
+  }));
+
+  const logPath = sb.hostLogPath('controller');
+  const logStart = statSync(logPath).size;
+  await sb.pauseNorthd();
+  const inserted: Array<[string, string]> = [];
+  const vifs = vifPorts.map((_, i) => `uxv${i}`);
+  let dump: string[];
+  const insert = async (batch: unknown[]): Promise<void> => {
+    if (!batch.length) return;
+    const res = await sb.sbTransact(batch);
+    batch.forEach((op, i) => {
+      const u = ((res[i] as { uuid?: [string, string] }).uuid ?? [])[1];
+      if (u) inserted.push([(op as { table: string }).table, u]);
+    });
+  };
+  try {
+    await insert(envOps);
+    // ovn-controller expands a port group only to the ports bound on its chassis
+    // (related_lports), so every env port becomes a local dummy VIF.
+    if (vifs.length) {
+      await sb.vsctl(...vifs.flatMap((v, i) => ['--', 'add-port', 'br-int', v, '--', 'set', 'interface', v, 'type=dummy',
+        `external-ids:iface-id=${vifPorts[i]}`]));
+      await waitBound(sb, vifPorts);
+    }
+    await insert(flowOps);
+    await sb.sbSync();
+    dump = await sb.dumpFlows('br-int', `table=${EXPR_OF_TABLE}`);
+  } finally {
+    if (vifs.length) await sb.vsctl(...vifs.flatMap((v) => ['--', '--if-exists', 'del-port', 'br-int', v]));
+    // Delete in one transaction, referencing rows before the rows they reference.
+    const order = ['Logical_Flow', 'Port_Group', 'Address_Set', 'Multicast_Group', 'Port_Binding'];
+    const del = order.flatMap((t) => inserted.filter(([tt]) => tt === t)
+      .map(([, u]) => ({ op: 'delete', table: t, where: [['_uuid', '==', ['uuid', u]]] })));
+    if (del.length) {
+      await sb.sbTransact(del);
+      await sb.sbSync();
+    }
+    await sb.resumeNorthd();
+  }
+  const log = readFileSync(logPath, 'utf8').slice(logStart);
+  const errors = parseMatchErrors(log);
+
+  const byPriority = new Map<number, string[]>();
+  for (const line of dump) {
+    const p = /\bpriority=(\d+)/.exec(line);
+    const prio = p ? Number(p[1]) : OFP_DEFAULT_PRIORITY;
+    byPriority.set(prio, [...(byPriority.get(prio) ?? []), line]);
+  }
+  return matches.map((match, i) => {
+    const raw = byPriority.get(priorityOf(i)) ?? [];
+    const error = errors.get(match);
+    const flows = normalizeDumpFlows(raw, dp.key);
+    return error === undefined ? { match, flows, raw } : { match, flows, raw, error };
+  });
+}
+
+/** Waits until ovn-controller has claimed every named Port_Binding. */
+async function waitBound(sb: OvnSandbox, ports: readonly string[]): Promise<void> {
+  const want = new Set(ports);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    await sb.sbSync();
+    const out = await sb.sbctl('--bare', '--columns=logical_port', 'find', 'Port_Binding', 'chassis!=[]');
+    const bound = new Set(out.split(/\s+/).filter((x) => x));
+    if ([...want].every((p) => bound.has(p))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`ovn-controller did not claim all expression ports: ${[...want].join(' ')}`);
+}
+
+/** `error parsing match "M": E` lines of ovn-controller's log, keyed by M. */
+export function parseMatchErrors(log: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of log.split('\n')) {
+    const m = /\|lflow\|WARN\|error parsing match "(.*)": (.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+interface ParsedFlow {
+  match: string;
+  conjId?: number;
+  conjs: Array<{ id: number; clause: number; n: number }>;
+}
+
+/**
+ * Parses dump-flows lines of one lflow into match + conjunctions. The match keeps OVS's field
+ * order; cookie, table, priority and metadata=<dpkey> are dropped. Clause numbers become 0-based.
+ */
+function parseDumpLine(line: string, dpKey: number): ParsedFlow {
+  const at = line.indexOf(' actions=');
+  let match = (at < 0 ? line : line.slice(0, at)).trim();
+  const actions = at < 0 ? '' : line.slice(at + ' actions='.length);
+  match = match.replace(/^cookie=0x[0-9a-f]+,\s*/, '').replace(/^table=\d+,\s*/, '');
+  const fields = match.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const meta = `metadata=0x${dpKey.toString(16)}`;
+  let conjId: number | undefined;
+  const kept: string[] = [];
+  for (const f of fields) {
+    if (/^priority=\d+$/.test(f) || f === meta) continue;
+    const c = /^conj_id=(\d+)$/.exec(f);
+    if (c) {
+      conjId = Number(c[1]);
+      kept.push('conj_id=#');
+      continue;
+    }
+    kept.push(f);
+  }
+  const conjs: ParsedFlow['conjs'] = [];
+  const re = /conjunction\((\d+),(\d+)\/(\d+)\)/g;
+  for (let m = re.exec(actions); m; m = re.exec(actions)) {
+    conjs.push({ id: Number(m[1]), clause: Number(m[2]) - 1, n: Number(m[3]) });
+  }
+  return conjId === undefined ? { match: kept.join(','), conjs } : { match: kept.join(','), conjId, conjs };
+}
+
+function formatFlow(f: ParsedFlow, idMap: (id: number) => number): string {
+  let s = f.match;
+  if (f.conjId !== undefined) s = s.replace('conj_id=#', `conj_id=${idMap(f.conjId)}`);
+  if (f.conjs.length) {
+    s += f.conjs.map((c, i) => `${i === 0 ? ':' : ','} conjunction(${idMap(c.id)}, ${c.clause}/${c.n})`).join('');
+  }
+  return s;
+}
+
+/**
+ * Real dump-flows lines of one lflow → test-ovn expr-to-flows lines (sorted). Conjunction ids are
+ * renumbered by rank: ovn-controller allocates one contiguous block per lflow starting at a hash,
+ * so rank = test-ovn's local id.
+ */
+export function normalizeDumpFlows(lines: readonly string[], dpKey: number): string[] {
+  if (!lines.length) return ['(no flows)'];
+  const parsed = lines.map((l) => parseDumpLine(l, dpKey));
+  const ids = [...new Set(parsed.flatMap((f) => [...(f.conjId === undefined ? [] : [f.conjId]), ...f.conjs.map((c) => c.id)]))]
+    .sort((a, b) => a - b);
+  const rank = new Map(ids.map((id, i) => [id, i + 1]));
+  return parsed.map((f) => formatFlow(f, (id) => rank.get(id)!)).sort(cmpC);
+}
+
+/** C-locale (byte order) comparison, as the vectors were sorted with. */
+export function cmpC(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Canonical form of test-ovn-format lines for comparison: conjunction ids renumbered by the
+ * structure they tie together (independent of how either side numbered them), conjunction lists
+ * sorted, lines sorted.
+ */
+export function canonicalFlows(lines: readonly string[]): string[] {
+  const parsed = lines.map(parseTestOvnLine);
+  const ids = [...new Set(parsed.flatMap((f) => [...(f.conjId === undefined ? [] : [f.conjId]), ...f.conjs.map((c) => c.id)]))];
+  const signature = new Map<number, string>();
+  for (const id of ids) {
+    const parts: string[] = [];
+    for (const f of parsed) {
+      if (f.conjId === id) parts.push(`C|${f.match}`);
+      for (const c of f.conjs) if (c.id === id) parts.push(`M|${f.match}|${c.clause}/${c.n}`);
+    }
+    signature.set(id, parts.sort(cmpC).join('\n'));
+  }
+  const order = [...ids].sort((a, b) => cmpC(signature.get(a)!, signature.get(b)!) || a - b);
+  const rank = new Map(order.map((id, i) => [id, i + 1]));
+  return parsed.map((f) => {
+    const g = { ...f, conjs: [...f.conjs].sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || a.clause - b.clause) };
+    return formatFlow(g, (id) => rank.get(id)!);
+  }).sort(cmpC);
+}
+
+/** Parses a test-ovn expr-to-flows line: `match[: conjunction(ID, k/n)[, conjunction(...)]]`. */
+export function parseTestOvnLine(line: string): ParsedFlow {
+  const at = line.indexOf(': conjunction(');
+  const matchPart = at < 0 ? line : line.slice(0, at);
+  const conjs: ParsedFlow['conjs'] = [];
+  if (at >= 0) {
+    const tail = line.slice(at);
+    const re = /conjunction\((\d+), (\d+)\/(\d+)\)/g;
+    for (let m = re.exec(tail); m; m = re.exec(tail)) {
+      conjs.push({ id: Number(m[1]), clause: Number(m[2]), n: Number(m[3]) });
+    }
+  }
+  let conjId: number | undefined;
+  const fields = matchPart === '' ? [] : matchPart.split(',').map((f) => {
+    const c = /^conj_id=(\d+)$/.exec(f);
+    if (c) {
+      conjId = Number(c[1]);
+      return 'conj_id=#';
+    }
+    return f;
+  });
+  return conjId === undefined ? { match: fields.join(','), conjs } : { match: fields.join(','), conjId, conjs };
+}
