@@ -71,12 +71,11 @@ function crushAndString(expr: AndOrExpr, symbol: ExprSymbol): Expr {
     return singleton;
   }
   // Intersection of all the ORs (an sset; iteration order is hash order in C, sorted here).
-  let result: Set<string> | null = null;
+  let result: string[] | undefined;
   for (const o of ors) {
-    const strings = new Set(o.subs.map((s) => (s as CmpExpr).string!));
-    const prev: Set<string> | null = result;
-    result = prev === null ? strings : new Set<string>([...prev].filter((x) => strings.has(x)));
-    if (result.size === 0) return boolExpr(false);
+    const strings = new Set<string>(o.subs.map((s) => (s as CmpExpr).string!));
+    result = result === undefined ? [...strings] : result.filter((x: string) => strings.has(x));
+    if (result.length === 0) return boolExpr(false);
   }
   const out: AndOrExpr = { type: 'or', subs: [...(result ?? [])].sort().map((s) => ({ type: 'cmp', symbol, relop: '==', value: 0n, mask: 0n, string: s }) as CmpExpr) };
   return exprFix(out);
