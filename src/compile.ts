@@ -1,0 +1,62 @@
+/**
+ * The whole pipeline as one library call: manifests → model → northbound → logical flows.
+ * Each stage is computed only when a later one (or the caller) needs it; stages exchange plain data.
+ */
+import { compareObjects, loadManifests, parseManifestText, type LoadOptions } from './manifests/index.js';
+import type { ManifestSet } from './manifests/types.js';
+import { buildModel, type ModelOptions } from './model/index.js';
+import type { ClusterModel } from './model/types.js';
+import { lowerToNorthbound } from './northbound/index.js';
+import type { NorthboundDB } from './northbound/types.js';
+import { computeLogicalFlows } from './lflow/index.js';
+import type { LflowResult } from './lflow/types.js';
+
+export type Stage = 'manifests' | 'model' | 'nb' | 'lflow';
+export const STAGES: readonly Stage[] = ['manifests', 'model', 'nb', 'lflow'];
+
+export interface CompileOptions extends ModelOptions, Pick<LoadOptions, 'lenient' | 'readStdin'> {
+  /** the last stage to compute (default: the last one udnc has) */
+  until?: Stage;
+}
+
+export interface CompileResult {
+  manifests: ManifestSet;
+  model?: ClusterModel;
+  nb?: NorthboundDB;
+  lflow?: LflowResult;
+}
+
+/** Input: paths (files, directories, `-`), or in-memory documents `{ file, text }`. */
+export type CompileInput = string[] | Array<{ file: string; text: string }>;
+
+export async function compile(input: CompileInput, opts: CompileOptions = {}): Promise<CompileResult> {
+  const manifests = await loadInput(input, opts);
+  return compileManifests(manifests, opts);
+}
+
+export function compileManifests(manifests: ManifestSet, opts: CompileOptions = {}): CompileResult {
+  const until = STAGES.indexOf(opts.until ?? 'lflow');
+  const result: CompileResult = { manifests };
+  if (until < 1) return result;
+  const model = buildModel(manifests, opts);
+  result.model = model;
+  if (until < 2) return result;
+  const nb = lowerToNorthbound(model);
+  result.nb = nb;
+  if (until < 3) return result;
+  result.lflow = computeLogicalFlows(nb);
+  return result;
+}
+
+async function loadInput(input: CompileInput, opts: CompileOptions): Promise<ManifestSet> {
+  if (input.length > 0 && typeof input[0] !== 'string') {
+    const docs = input as Array<{ file: string; text: string }>;
+    const sets = docs.map((d) => parseManifestText(d.text, d.file, { lenient: opts.lenient }));
+    // one set, re-sorted as the loader sorts
+    const objects = sets.flatMap((s) => s.objects);
+    const notices = sets.flatMap((s) => s.notices);
+    return { objects: objects.sort(compareObjects), notices };
+  }
+  return loadManifests(input as string[], { lenient: opts.lenient, readStdin: opts.readStdin });
+}
+
