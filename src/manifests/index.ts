@@ -8,6 +8,9 @@ import { type Diagnostic, InputError } from '../common/errors.js';
 import type { SourceRef } from '../common/source.js';
 import { isKnownKind, KIND_INFO } from './kinds.js';
 import { parseText, type RawDocument } from './parse.js';
+import { semanticChecks } from './checks.js';
+import { addedPaths, applyCodeDefaults, dropNulls } from './defaults.js';
+import { applySchemaDefaults, validateSchema } from './schemas.js';
 import type { K8sObject, ManifestObject, ManifestSet } from './types.js';
 
 export type { ManifestObject, ManifestSet, K8sObject } from './types.js';
@@ -17,10 +20,17 @@ export interface LoadOptions {
   /** reads all of stdin for the input `-` (default: process.stdin) */
   readStdin?: () => Promise<string>;
   /**
-   * Downgrade per-document problems (syntax errors, schema violations, duplicates, missing
-   * kind/name) to `warning` diagnostics in `notices` and skip the offending document, the way
-   * upstream analyzers skip files they cannot read. Off by default: the CLI is strict, like the
-   * apiserver. Problems with the inputs themselves (a path that does not exist) stay errors.
+   * Read like the upstream analyzers of the conformance corpora (which decode by kind and do not
+   * validate) instead of like the apiserver. Every per-document problem becomes a `warning` in
+   * `notices` instead of an InputError:
+   *  - documents that cannot be decoded (YAML syntax errors, no kind, no metadata.name, a field
+   *    of the wrong JSON type) are skipped;
+   *  - a known kind under the wrong apiVersion is read as the kind's served version;
+   *  - objects that decode but fail validation (enums, required fields, CEL rules, cross-field
+   *    checks) are kept;
+   *  - of duplicate objects the first (in file/line order) is kept.
+   * Off by default: the CLI is strict, like the apiserver. Problems with the inputs themselves
+   * (a path that does not exist) stay errors.
    */
   lenient?: boolean;
 }
@@ -77,7 +87,7 @@ function buildSet(texts: Array<{ file: string; text: string }>, opts: Pick<LoadO
     notices.push(...parsed.notices);
     errors.push(...parsed.errors);
     for (const doc of parsed.docs) {
-      const r = processDocument(doc);
+      const r = processDocument(doc, lenient);
       notices.push(...r.notices);
       if (r.errors.length > 0) errors.push(...r.errors);
       else if (r.object) objects.push(r.object);
@@ -98,13 +108,28 @@ interface Processed {
   notices: Diagnostic[];
 }
 
-/** Kind/apiVersion/metadata checks and namespace defaulting for one document. */
-function processDocument(doc: RawDocument): Processed {
+/** The position of `path`, or of its nearest enclosing field that was written in the file. */
+function positionOf(doc: RawDocument, path: string): SourceRef {
+  let p = path;
+  for (;;) {
+    const hit = doc.positions.get(p);
+    if (hit) return hit;
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    if (cut <= 0) return doc.source;
+    p = p.slice(0, cut);
+  }
+}
+
+/**
+ * One document → one object: kind/apiVersion/metadata checks, namespace defaulting, schema
+ * defaulting, schema + CEL validation, cross-field checks. All problems of the document at once.
+ */
+function processDocument(doc: RawDocument, lenient: boolean): Processed {
   const v = doc.value as Record<string, unknown>;
-  const at = (p: string): SourceRef => doc.positions.get(p) ?? doc.source;
+  const notices: Diagnostic[] = [];
   const err = (p: string | undefined, message: string): Processed => ({
-    errors: [{ severity: 'error', source: p ? at(p) : doc.source, ...(p ? { path: p } : {}), message }],
-    notices: [],
+    errors: [{ severity: 'error', source: p ? positionOf(doc, p) : doc.source, ...(p ? { path: p } : {}), message }],
+    notices,
   });
   if (typeof v.kind !== 'string' || v.kind === '') return err(v.kind === undefined ? undefined : 'kind', "missing 'kind': not a Kubernetes object");
   if (typeof v.apiVersion !== 'string' || v.apiVersion === '') return err(v.apiVersion === undefined ? undefined : 'apiVersion', `${v.kind}: missing 'apiVersion'`);
@@ -119,7 +144,11 @@ function processDocument(doc: RawDocument): Processed {
     if (kind === 'Network' && groupOf(apiVersion) !== 'config.openshift.io') {
       return { errors: [], notices: [{ severity: 'notice', source: doc.source, message: `skipped ${apiVersion} ${kind}${nameSuffix(v)}: kind not used by udnc` }] };
     }
-    return err('apiVersion', `apiVersion "${apiVersion}" is not served for kind ${kind} (udnc reads ${info.apiVersions.join(', ')})`);
+    const msg = `apiVersion "${apiVersion}" is not served for kind ${kind} (udnc reads ${info.apiVersions.join(', ')})`;
+    if (!lenient) return err('apiVersion', msg);
+    // Upstream analyzers decode by kind alone; lenient mode does the same, and says so.
+    notices.push({ severity: 'warning', source: positionOf(doc, 'apiVersion'), path: 'apiVersion', message: `${msg}; read as ${info.apiVersions[0]!} (lenient)` });
+    v.apiVersion = info.apiVersions[0]!;
   }
   const meta = v.metadata;
   if (meta === undefined || meta === null) return err(undefined, `${kind}: missing metadata.name`);
@@ -128,17 +157,38 @@ function processDocument(doc: RawDocument): Processed {
   if (typeof m.name !== 'string' || m.name === '') {
     return err(m.name === undefined ? 'metadata' : 'metadata.name', `${kind}: missing metadata.name${m.generateName ? ' (generateName needs a live apiserver)' : ''}`);
   }
+  const defaulted: string[] = [];
   if (info.namespaced) {
     // kubectl apply puts a namespaced object without a namespace into the context namespace;
     // offline there is no context, so it is `default` (kubectl's own fallback).
-    if (m.namespace === undefined || m.namespace === null || m.namespace === '') m.namespace = 'default';
-    else if (typeof m.namespace !== 'string') return err('metadata.namespace', 'must be a string');
+    if (m.namespace === undefined || m.namespace === null || m.namespace === '') {
+      m.namespace = 'default';
+      defaulted.push('metadata.namespace');
+    } else if (typeof m.namespace !== 'string') return err('metadata.namespace', 'must be a string');
   } else if (m.namespace !== undefined) {
     // The apiserver ignores (clears) metadata.namespace on cluster-scoped objects.
     delete m.namespace;
   }
+  const id = `${kind} ${typeof m.namespace === 'string' ? `${m.namespace}/` : ''}${m.name}`;
+
+  dropNulls(v);
+  const before = structuredClone(v);
+  applySchemaDefaults(kind, v);
+  applyCodeDefaults(kind, v);
+  let issues = validateSchema(kind, v);
+  if (issues.length === 0) issues = semanticChecks(kind, v);
+  if (issues.length > 0) {
+    const diags = issues.map((i) => ({ severity: 'error' as const, source: positionOf(doc, i.path), ...(i.path ? { path: i.path } : {}), message: `${id}: ${i.message}` }));
+    if (!lenient || issues.some((i) => i.undecodable)) return { errors: diags, notices };
+    // Lenient: an object a typed decoder can read is kept despite failing validation, as
+    // upstream analyzers (which do not validate) would keep it; each problem becomes a warning.
+    notices.push(...diags.map((d) => ({ ...d, severity: 'warning' as const, message: `${d.message} (kept: lenient)` })));
+  }
+  defaulted.push(...addedPaths(before, v));
   const object = v as K8sObject;
-  return { object: { object, source: doc.source, positions: doc.positions }, errors: [], notices: [] };
+  const mo: ManifestObject = { object, source: doc.source, positions: doc.positions };
+  if (defaulted.length > 0) mo.defaulted = defaulted;
+  return { object: mo, errors: [], notices };
 }
 
 /** Deterministic order: kind, namespace, name, then where it was written. */

@@ -147,7 +147,13 @@ export function parseText(text: string, file: string): ParsedText {
         notices.push({ severity: 'notice', source: itemSrc, message: `skipped: ${String(obj.kind)} item ${i} is not an object` });
         return;
       }
-      flatten(item as Record<string, unknown>, itemNode, itemSrc);
+      const it = item as Record<string, unknown>;
+      // Items of a typed list (NamespaceList, PodList...) may omit kind/apiVersion: the typed
+      // decoder knows them from the list type, so fill them in as kubectl would.
+      const listKind = String(obj.kind);
+      if (listKind !== 'List' && it.kind === undefined) it.kind = listKind.slice(0, -4);
+      if (listKind !== 'List' && it.apiVersion === undefined && typeof obj.apiVersion === 'string') it.apiVersion = obj.apiVersion;
+      flatten(it, itemNode, itemSrc);
     });
   };
 

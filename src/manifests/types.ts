@@ -42,6 +42,8 @@ export interface ManifestObject {
   source: SourceRef;
   /** JSON-pointer-like field path → position, for diagnostics raised by later stages (e.g. `spec.podSelector`) */
   positions?: ReadonlyMap<string, SourceRef>;
+  /** field paths the apiserver defaulting filled in (e.g. `spec.ports[0].protocol`, `metadata.namespace`) */
+  defaulted?: string[];
 }
 
 export interface ManifestSet {

@@ -1,0 +1,231 @@
+/**
+ * JSON-schema validation and schema defaulting with ajv. One schema per kind under schemas/
+ * (the CRD ones generated from the upstream CRDs, the core ones hand-written), compiled once.
+ *
+ * Two compiled validators per kind, mirroring the apiserver's order of work:
+ *  1. a defaulter (`useDefaults`), which fills every `default:` of the schema into the object;
+ *  2. a validator (with the CEL keyword) that sees the defaulted object.
+ */
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import adminnetworkpolicy from '../../schemas/adminnetworkpolicy.json';
+import baselineadminnetworkpolicy from '../../schemas/baselineadminnetworkpolicy.json';
+import clusteruserdefinednetwork from '../../schemas/clusteruserdefinednetwork.json';
+import cronjob from '../../schemas/cronjob.json';
+import daemonset from '../../schemas/daemonset.json';
+import deployment from '../../schemas/deployment.json';
+import endpointslice from '../../schemas/endpointslice.json';
+import job from '../../schemas/job.json';
+import k8sCommon from '../../schemas/k8s-common.json';
+import namespace from '../../schemas/namespace.json';
+import network from '../../schemas/network.json';
+import networkattachmentdefinition from '../../schemas/networkattachmentdefinition.json';
+import networkpolicy from '../../schemas/networkpolicy.json';
+import node from '../../schemas/node.json';
+import pod from '../../schemas/pod.json';
+import replicaset from '../../schemas/replicaset.json';
+import replicationcontroller from '../../schemas/replicationcontroller.json';
+import service from '../../schemas/service.json';
+import statefulset from '../../schemas/statefulset.json';
+import userdefinednetwork from '../../schemas/userdefinednetwork.json';
+import virtualmachine from '../../schemas/virtualmachine.json';
+import virtualmachineinstance from '../../schemas/virtualmachineinstance.json';
+import { compileRule, evalRule } from './cel.js';
+import type { CelRuleSpec } from './crd.js';
+import type { KnownKind } from './types.js';
+
+// ajv and ajv-formats are CommonJS; under ESM interop the constructor may sit on `.default`.
+const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as typeof AjvModule;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+
+type Json = Record<string, unknown>;
+
+export const KIND_SCHEMAS: Readonly<Record<KnownKind, Json>> = {
+  Namespace: namespace, Node: node, Pod: pod,
+  Deployment: deployment, StatefulSet: statefulset, DaemonSet: daemonset, ReplicaSet: replicaset,
+  ReplicationController: replicationcontroller, Job: job, CronJob: cronjob,
+  VirtualMachine: virtualmachine, VirtualMachineInstance: virtualmachineinstance,
+  Service: service, EndpointSlice: endpointslice,
+  NetworkPolicy: networkpolicy, AdminNetworkPolicy: adminnetworkpolicy, BaselineAdminNetworkPolicy: baselineadminnetworkpolicy,
+  UserDefinedNetwork: userdefinednetwork, ClusterUserDefinedNetwork: clusteruserdefinednetwork,
+  NetworkAttachmentDefinition: networkattachmentdefinition, Network: network,
+};
+
+/** One schema violation: field path in `a.b[0].c` form and a human message. */
+export interface SchemaIssue {
+  path: string;
+  message: string;
+  /**
+   * The value has the wrong JSON type, so a typed decoder (kubectl, Go clients, upstream analyzers)
+   * could not read the object at all. Lenient mode skips such objects and keeps the others.
+   */
+  undecodable?: boolean;
+}
+
+function makeAjv(withDefaults: boolean): InstanceType<typeof AjvModule> {
+  const ajv = new Ajv({ allErrors: true, useDefaults: withDefaults, strict: false, validateFormats: true });
+  addFormats(ajv);
+  if (withDefaults) {
+    // The defaulter only needs the structure; the custom keywords are no-ops there.
+    ajv.addKeyword({ keyword: 'x-udnc-cel' });
+    ajv.addKeyword({ keyword: 'x-udnc-list-map-keys' });
+  } else {
+    ajv.addKeyword({
+      keyword: 'x-udnc-cel',
+      schemaType: 'array',
+      errors: true,
+      validate: function celKeyword(this: unknown, rules: CelRuleSpec[], data: unknown): boolean {
+        const errors: Array<Partial<ErrorObject>> = [];
+        for (const r of rules) {
+          const rule = compileRule(r.rule);
+          if (rule.transition) continue; // oldSelf rules only run on update
+          const res = evalRule(rule, data);
+          if (res === true) continue;
+          const sub = r.fieldPath ? r.fieldPath.replace(/^\./, '').split('.').map((k) => `/${k}`).join('') : '';
+          errors.push({
+            keyword: 'x-udnc-cel',
+            message: res === false ? (r.message ?? `failed rule: ${r.rule}`) : `rule could not be evaluated (${res}): ${r.rule}`,
+            params: { rule: r.rule, subPath: sub },
+          });
+        }
+        (celKeyword as unknown as { errors: unknown }).errors = errors;
+        return errors.length === 0;
+      },
+    });
+    ajv.addKeyword({
+      keyword: 'x-udnc-list-map-keys',
+      schemaType: 'array',
+      errors: true,
+      validate: function listMapKeys(this: unknown, keys: string[], data: unknown): boolean {
+        if (!Array.isArray(data)) return true;
+        const seen = new Map<string, number>();
+        const errors: Array<Partial<ErrorObject>> = [];
+        data.forEach((item, i) => {
+          if (item === null || typeof item !== 'object') return;
+          const k = JSON.stringify(keys.map((key) => (item as Json)[key]));
+          const prev = seen.get(k);
+          if (prev !== undefined) {
+            errors.push({ keyword: 'x-udnc-list-map-keys', message: `duplicate entry: same ${keys.join('/')} as item ${prev}`, params: { subPath: `/${i}` } });
+          } else seen.set(k, i);
+        });
+        (listMapKeys as unknown as { errors: unknown }).errors = errors;
+        return errors.length === 0;
+      },
+    });
+  }
+  ajv.addSchema(k8sCommon);
+  return ajv;
+}
+
+interface Compiled {
+  defaulter: ValidateFunction;
+  validator: ValidateFunction;
+}
+let ajvPair: { d: InstanceType<typeof AjvModule>; v: InstanceType<typeof AjvModule> } | undefined;
+const compiled = new Map<KnownKind, Compiled>();
+
+function get(kind: KnownKind): Compiled {
+  let c = compiled.get(kind);
+  if (!c) {
+    ajvPair ??= { d: makeAjv(true), v: makeAjv(false) };
+    const schema = KIND_SCHEMAS[kind];
+    c = { defaulter: ajvPair.d.compile(schema), validator: ajvPair.v.compile(schema) };
+    compiled.set(kind, c);
+  }
+  return c;
+}
+
+/** `/spec/ingress/0/ports` → `spec.ingress[0].ports` */
+export function pointerToPath(ptr: string): string {
+  if (!ptr) return '';
+  let out = '';
+  for (const raw of ptr.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(seg)) out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+function describe(e: ErrorObject): SchemaIssue {
+  let ptr = e.instancePath;
+  let message: string;
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      ptr += `/${String(p.missingProperty)}`;
+      message = 'Required value';
+      break;
+    case 'additionalProperties':
+      ptr += `/${String(p.additionalProperty)}`;
+      message = 'unknown field (not in the schema for this kind)';
+      break;
+    case 'type':
+      message = `must be of type ${String(p.type)}`;
+      break;
+    case 'pattern':
+      message = `invalid value: must match ${String(p.pattern)}`;
+      break;
+    case 'x-udnc-cel':
+    case 'x-udnc-list-map-keys':
+      ptr += String(p.subPath ?? '');
+      message = e.message ?? 'invalid';
+      break;
+    default:
+      message = e.message ?? e.keyword;
+  }
+  return { path: pointerToPath(ptr), message };
+}
+
+/** Fills every `default:` of the kind's schema into `obj`, in place (ajv `useDefaults`). */
+export function applySchemaDefaults(kind: KnownKind, obj: unknown): void {
+  get(kind).defaulter(obj);
+}
+
+/**
+ * Validates `obj` against its kind's schema (including CEL rules). Returns every violation.
+ * `anyOf` branch failures are reported once, by the combinator, not per branch.
+ */
+export function validateSchema(kind: KnownKind, obj: unknown): SchemaIssue[] {
+  const c = get(kind);
+  if (c.validator(obj)) return [];
+  const errs = c.validator.errors ?? [];
+  // Errors from inside a failed anyOf (e.g. "must be integer" + "must be string") are noise
+  // next to the anyOf's own error: drop those whose schemaPath lies under a failed anyOf.
+  const anyOfPaths = errs.filter((e) => e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
+  const out: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of errs) {
+    if (anyOfPaths.some((a) => e.schemaPath.startsWith(a))) continue;
+    if (e.keyword === 'if') continue; // the `then` error already says what is wrong
+    let issue = describe(e);
+    if (e.keyword === 'enum') {
+      issue = { ...issue, message: `Unsupported value: ${JSON.stringify(valueAt(obj, e.instancePath))}; supported values: ${((e.params as Json).allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    }
+    if (e.keyword === 'anyOf') {
+      issue = { ...issue, message: `invalid value ${JSON.stringify(valueAt(obj, e.instancePath))}: ${anyOfHint(e.schemaPath)}` };
+    }
+    if (e.keyword === 'type' || e.keyword === 'anyOf') issue.undecodable = true;
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(issue);
+  }
+  return out;
+}
+
+function anyOfHint(schemaPath: string): string {
+  if (schemaPath.includes('PortOrName')) return 'must be a port number 1-65535 or a port name (IANA_SVC_NAME: at most 15 lowercase letters, digits and "-", at least one letter)';
+  return 'must be an integer or a string';
+}
+
+function valueAt(obj: unknown, ptr: string): unknown {
+  let cur: unknown = obj;
+  for (const raw of ptr.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
