@@ -42,6 +42,12 @@ export interface ModelOptions {
   implicitNamespaces?: boolean;
   /** node made up when the manifests have no Node and no pod names one (default `ovn-worker`) */
   defaultNodeName?: string;
+  /**
+   * A pod whose given IP (status.podIPs, pod-networks annotation) is already held by another pod:
+   * an error by default (two pods cannot share an address); with this option the later pod (in
+   * namespace/name order) gets a fresh address and a notice. For synthetic corpora only.
+   */
+  reallocateConflictingIPs?: boolean;
   /** deep-freeze the snapshot (default true; off only for measurements) */
   freeze?: boolean;
 }
@@ -59,7 +65,7 @@ function groupOf(apiVersion: string): string {
 
 function objectKey(mo: ManifestObject): string {
   const o = mo.object;
-  return `${groupOf(o.apiVersion)}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+  return `${groupOf(o.apiVersion ?? '')}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
 }
 
 function sortObjects(objs: readonly ManifestObject[]): ManifestObject[] {
@@ -96,7 +102,7 @@ export function buildModel(set: ManifestSet, opts: ModelOptions = {}): ClusterMo
   const kind = (k: string) => objs.filter((mo) => mo.object.kind === k);
 
   const config = buildConfig(kind('Network'), p);
-  const { drafts, daemonSets } = expandWorkloads(objs.filter((mo) => POD_KINDS.has(mo.object.kind)), p);
+  const { drafts, daemonSets, existing } = expandWorkloads(objs.filter((mo) => POD_KINDS.has(mo.object.kind)), p);
 
   // --- namespaces ---
   const namespaces = new Map<string, NsDraft>();
@@ -153,14 +159,14 @@ export function buildModel(set: ManifestSet, opts: ModelOptions = {}): ClusterMo
   const scheduled: ScheduledDraft[] = [];
   for (const d of drafts) scheduled.push(schedule(d, nodeDrafts, nodeByName, p));
   for (const mo of daemonSets) {
-    for (const d of expandDaemonSet(mo, nodeDrafts, p)) scheduled.push({ ...d, node: d.daemonNode! });
+    for (const d of expandDaemonSet(mo, nodeDrafts, p, existing.get(`DaemonSet/${mo.object.metadata.namespace}/${mo.object.metadata.name}`))) scheduled.push({ ...d, node: d.daemonNode! });
   }
   checkPodNames(scheduled, p);
 
   // --- networks, IPAM ---
   const nets = buildNetworks(objs, config, namespaces, p);
   const ipams = assignHostSubnets(nets, nodeDrafts, p);
-  const pods = attachPods(scheduled, nets, ipams, namespaces, p);
+  const pods = attachPods(scheduled, nets, ipams, namespaces, p, opts.reallocateConflictingIPs === true);
 
   // --- services, policies ---
   const services = buildServices(kind('Service'), kind('EndpointSlice'), pods, nodeByName, namespaces, config, p);

@@ -54,6 +54,8 @@ export interface NetDraft {
   /** pods get gateway IPs on this network (routed networks and Layer2 primary) */
   gateways: boolean;
   defaultGatewayIPs: string[];
+  /** outside OVN: addresses of a `static` IPAM config, which every pod attached gets */
+  staticIPs: string[];
 }
 
 export interface NadTarget {
@@ -125,7 +127,7 @@ export function defaultNetwork(config: ClusterConfig): NetDraft {
   net.subnets = config.clusterNetwork.map((c) => ({ cidr: c.cidr, hostSubnet: c.hostPrefix }));
   net.joinSubnets = [config.joinSubnet];
   net.cniType = OVN_CNI_TYPE;
-  return { net, kind: 'default', mos: [], reserveInfra: true, gateways: true, defaultGatewayIPs: [] };
+  return { net, kind: 'default', mos: [], reserveInfra: true, gateways: true, defaultGatewayIPs: [], staticIPs: [] };
 }
 
 /** Layer3 subnets as {cidr, hostSubnet}; Layer2/Localnet subnets as {cidr}. */
@@ -245,6 +247,7 @@ function topoDraft(
     reserveInfra: topology === 'Layer3' || (topology === 'Layer2' && role === 'primary'),
     gateways: topology === 'Layer3' || (topology === 'Layer2' && role === 'primary'),
     defaultGatewayIPs: strList(cfg.defaultGatewayIPs),
+    staticIPs: [],
   };
 }
 
@@ -330,6 +333,7 @@ function ovnNadDraft(nad: ParsedNad, p: Problems): NetDraft | undefined {
     reserveInfra: topology === 'Layer3' || (topology === 'Layer2' && role === 'primary'),
     gateways: topology === 'Layer3' || (topology === 'Layer2' && role === 'primary'),
     defaultGatewayIPs: strList(cfg.defaultGatewayIPs),
+    staticIPs: [],
   };
   const idAnn = mo.object.metadata.annotations?.['k8s.ovn.org/network-id'];
   if (idAnn !== undefined && /^\d+$/.test(idAnn)) d.requestedId = Number(idAnn);
@@ -346,7 +350,11 @@ function foreignNadDraft(nad: ParsedNad): NetDraft {
   const ipam = isRecord(nad.cfg.ipam) ? nad.cfg.ipam : {};
   if (typeof ipam.range === 'string' && parseCIDR(ipam.range)) net.subnets = [{ cidr: ipam.range }];
   if (typeof nad.cfg.mtu === 'number') net.mtu = nad.cfg.mtu;
-  return { net, kind: 'nad', mos: [nad.mo], reserveInfra: false, gateways: false, defaultGatewayIPs: [] };
+  const staticIPs: string[] = [];
+  if (ipam.type === 'static' && Array.isArray(ipam.addresses)) {
+    for (const a of ipam.addresses) if (isRecord(a) && typeof a.address === 'string') staticIPs.push(a.address);
+  }
+  return { net, kind: 'nad', mos: [nad.mo], reserveInfra: false, gateways: false, defaultGatewayIPs: [], staticIPs };
 }
 
 /**

@@ -220,6 +220,7 @@ function wantsFor(
         }
         const w: Want = { net, role: 'secondary', iface: s.interface ?? `net${idx}`, nad: key, ips: [], gateways: [] };
         if (s.ips && s.ips.length > 0) w.requested = { ips: s.ips, from: `${NETWORKS_ANNOTATION} ips` };
+        else if (!net.net.ovn && net.staticIPs.length > 0) w.requested = { ips: net.staticIPs, from: 'static IPAM of the NAD' };
         if (s.mac) w.mac = s.mac;
         wants.push(w);
       }
@@ -272,8 +273,9 @@ function bare(ip: string): string {
 /** Attaches every pod and runs IPAM. Returns pods sorted by (namespace, name). */
 export function attachPods(
   drafts: ScheduledDraft[], nets: NetworksResult, ipams: Map<string, NetIPAM>,
-  namespaces: Map<string, NsDraft>, p: Problems,
+  namespaces: Map<string, NsDraft>, p: Problems, reallocateConflicts = false,
 ): Pod[] {
+  const conflicted = new Set<Want>();
   const byId = new Map(nets.drafts.map((d) => [d.net.id, d]));
   const sorted = [...drafts].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
   const work: PodWork[] = sorted.map((d) => ({ d, wants: wantsFor(d, namespaces.get(d.namespace), nets, byId, p) }));
@@ -299,7 +301,13 @@ export function attachPods(
         }
         const owner = ni.owners.get(text);
         if (owner !== undefined) {
-          p.error(d.mo, `pod ${who}: IP ${text} on network ${w.net.net.ovnName} (${w.requested.from}) is already used by ${owner}`);
+          const msg = `pod ${who}: IP ${text} on network ${w.net.net.ovnName} (${w.requested.from}) is already used by ${owner}`;
+          if (reallocateConflicts) {
+            p.notice(`${msg}; allocating a fresh one`, d.ref);
+            conflicted.add(w);
+            break;
+          }
+          p.error(d.mo, msg);
           continue;
         }
         ni.owners.set(text, `pod ${who}`);
@@ -334,7 +342,14 @@ export function attachPods(
   // pass 2: allocate the rest
   for (const { d, wants } of work) {
     for (const w of wants) {
-      if (w.requested || !w.net.net.ovn) continue;
+      if (conflicted.has(w)) {
+        // forget what this attachment got before the conflict; other pods keep theirs
+        w.ips = [];
+        w.gateways = [];
+        delete w.mac;
+      } else if (w.requested || !w.net.net.ovn) {
+        continue;
+      }
       const ni = ipams.get(w.net.net.id)!;
       if (!ni.ipam) continue;
       const pools = ni.pools(d.node);

@@ -115,14 +115,18 @@ export function buildServices(
           if (!ip) { p.error(mo, `invalid clusterIP ${JSON.stringify(g)}`, 'spec.clusterIP'); continue; }
           const pool = pools.find((pl) => cidrContains(pl.cidr, ip));
           if (!pool) {
-            p.error(mo, `service ${who}: clusterIP ${g} is not in the service network ${config.serviceNetwork.join(',')}`, 'spec.clusterIP');
-            continue;
+            if (config.from !== 'defaults') {
+              p.error(mo, `service ${who}: clusterIP ${g} is not in the service network ${config.serviceNetwork.join(',')}`, 'spec.clusterIP');
+              continue;
+            }
+            // the defaults are udnc's guess, the manifest is evidence about the real cluster
+            p.notice(`service ${who}: clusterIP ${g} is outside the default service network ${config.serviceNetwork.join(',')} (no cluster Network config given); kept as written`, refOf(mo));
           }
           const text = formatIP(ip);
           const prev = owners.get(text);
           if (prev) { p.error(mo, `service ${who}: clusterIP ${text} is already allocated to service ${prev}`, 'spec.clusterIP'); continue; }
           owners.set(text, who);
-          pool.take(ip);
+          pool?.take(ip);
           d.clusterIPs.push(text);
           d.families.push(familyOf(ip));
         }
@@ -137,7 +141,7 @@ export function buildServices(
         p.error(mo, `service ${who}: ipFamilyPolicy RequireDualStack on a single-stack cluster`, 'spec.ipFamilyPolicy');
       }
       for (const f of d.families) {
-        if (!poolFor(f)) p.error(mo, `service ${who}: ip family ${f} is not configured in the service network ${config.serviceNetwork.join(',')}`, 'spec.ipFamilies');
+        if (!poolFor(f) && d.clusterIPs.length === 0) p.error(mo, `service ${who}: ip family ${f} is not configured in the service network ${config.serviceNetwork.join(',')}`, 'spec.ipFamilies');
       }
     }
     d.wantsNodePorts = (type === 'NodePort' || (type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false));

@@ -169,19 +169,99 @@ function templateHash(seed: string): string {
  * Expands every pod-producing object except DaemonSets (which need the node list) into drafts.
  * Pods in phase Succeeded/Failed are kept with their phase; they get no network attachments.
  */
-export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: PodDraft[]; daemonSets: ManifestObject[] } {
+/** The controlling ownerReference (controller: true, else the first one). */
+function controllerRef(md: Record<string, unknown>): { kind?: string; name: string } | undefined {
+  const owners = Array.isArray(md.ownerReferences) ? md.ownerReferences.filter(isRecord) : [];
+  const o = owners.find((x) => x.controller === true) ?? owners[0];
+  if (!o || typeof o.name !== 'string') return undefined;
+  return typeof o.kind === 'string' ? { kind: o.kind, name: o.name } : { name: o.name };
+}
+
+/**
+ * Ownership among the objects given, for cluster dumps that carry a controller *and* its pods
+ * (`kubectl get all -o yaml`): pods that exist count towards their controller's replicas, and a
+ * controller whose child controller is present (Deployment → ReplicaSet, CronJob → Job,
+ * VirtualMachine → VirtualMachineInstance) leaves pod creation to the child.
+ */
+class Ownership {
+  private readonly present = new Map<string, ManifestObject>();
+  readonly delegated = new Set<string>();
+  /** controller key → pods that already exist for it */
+  readonly existing = new Map<string, ManifestObject[]>();
+
+  constructor(objs: ManifestObject[]) {
+    for (const mo of objs) if (mo.object.kind !== 'Pod') this.present.set(keyOf(mo), mo);
+    for (const mo of objs) {
+      if (mo.object.kind === 'Pod') {
+        const owner = this.owner(mo);
+        if (owner) this.existing.set(keyOf(owner), [...(this.existing.get(keyOf(owner)) ?? []), mo]);
+      } else {
+        const owner = this.owner(mo);
+        if (owner) this.delegated.add(keyOf(owner));
+      }
+    }
+  }
+
+  /** the controller of `mo` when that controller is among the objects */
+  owner(mo: ManifestObject): ManifestObject | undefined {
+    const ns = mo.object.metadata.namespace ?? 'default';
+    const c = controllerRef(mo.object.metadata);
+    if (!c) return undefined;
+    if (c.kind) {
+      const hit = this.present.get(`${c.kind}/${ns}/${c.name}`);
+      if (hit) return hit;
+      // a ReplicaSet absent from the dump: `<deployment>-<hash>` points at its Deployment
+      if (c.kind === 'ReplicaSet') {
+        const dash = c.name.lastIndexOf('-');
+        if (dash > 0) return this.present.get(`Deployment/${ns}/${c.name.slice(0, dash)}`);
+      }
+      // a VMI absent from the dump has the name of its VirtualMachine
+      if (c.kind === 'VirtualMachineInstance') return this.present.get(`VirtualMachine/${ns}/${c.name}`);
+      return undefined;
+    }
+    for (const k of ['ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'VirtualMachineInstance']) {
+      const hit = this.present.get(`${k}/${ns}/${c.name}`);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  /** the top-most known controller of a pod: what users call its workload */
+  workloadOf(mo: ManifestObject): ObjectRef {
+    let cur: ManifestObject = mo;
+    for (let depth = 0; depth < 5; depth++) {
+      const up = this.owner(cur);
+      if (!up) break;
+      cur = up;
+    }
+    if (cur !== mo) return refOf(cur);
+    const c = controllerRef(mo.object.metadata);
+    if (!c) return refOf(mo);
+    // an owner that is not in the manifests; kind unknown → 'Pod', as netpol-analyzer reports it
+    return { kind: c.kind ?? 'Pod', namespace: mo.object.metadata.namespace ?? 'default', name: c.name };
+  }
+}
+
+function keyOf(mo: ManifestObject): string {
+  return `${mo.object.kind}/${mo.object.metadata.namespace ?? 'default'}/${mo.object.metadata.name}`;
+}
+
+export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: PodDraft[]; daemonSets: ManifestObject[]; existing: Map<string, ManifestObject[]> } {
   const drafts: PodDraft[] = [];
   const daemonSets: ManifestObject[] = [];
+  const own = new Ownership(objs);
   for (const mo of objs) {
     const o = mo.object;
     const ns = o.metadata.namespace ?? 'default';
     const name = o.metadata.name;
     const key = `${o.kind}/${ns}/${name}`;
     const spec: Record<string, unknown> = isRecord(o.spec) ? o.spec : {};
+    if (own.delegated.has(key)) continue;
+    const have = own.existing.get(key) ?? [];
     switch (o.kind) {
       case 'Pod': {
         const d = draftFromTemplate(mo, { labels: stringMap(o.metadata.labels), annotations: stringMap(o.metadata.annotations), spec }, name, {}, key, 0);
-        d.workload = refOf(mo);
+        d.workload = own.workloadOf(mo);
         d.ref = refOf(mo);
         if (typeof o.metadata.uid === 'string' && o.metadata.uid) d.uid = o.metadata.uid;
         const phase = isRecord(o.status) ? o.status.phase : undefined;
@@ -193,7 +273,7 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
       case 'Deployment': {
         const tpl = templateOf(spec.template);
         const hash = templateHash(key);
-        const n = replicasOf(spec);
+        const n = Math.max(0, replicasOf(spec) - have.length);
         suffixes(key, n).forEach((sfx, i) => {
           drafts.push(draftFromTemplate(mo, tpl, `${name}-${hash}-${sfx}`, { 'pod-template-hash': hash }, key, i));
         });
@@ -202,7 +282,7 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
       case 'ReplicaSet':
       case 'ReplicationController': {
         const tpl = templateOf(spec.template);
-        const n = replicasOf(spec);
+        const n = Math.max(0, replicasOf(spec) - have.length);
         suffixes(key, n).forEach((sfx, i) => drafts.push(draftFromTemplate(mo, tpl, `${name}-${sfx}`, {}, key, i)));
         break;
       }
@@ -210,8 +290,10 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
         const tpl = templateOf(spec.template);
         const n = replicasOf(spec);
         const rev = `${name}-${templateHash(key)}`;
+        const taken = new Set(have.map((x) => x.object.metadata.name));
         for (let i = 0; i < n; i++) {
           const podName = `${name}-${i}`;
+          if (taken.has(podName)) continue;
           drafts.push(draftFromTemplate(mo, tpl, podName, {
             'apps.kubernetes.io/pod-index': String(i),
             'controller-revision-hash': rev,
@@ -224,7 +306,7 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
         daemonSets.push(mo);
         break;
       case 'Job': {
-        drafts.push(...jobPods(mo, spec, name, key));
+        if (have.length === 0) drafts.push(...jobPods(mo, spec, name, key));
         break;
       }
       case 'CronJob': {
@@ -237,6 +319,7 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
         break;
       }
       case 'VirtualMachine': {
+        if (have.length > 0) break; // its virt-launcher pod is in the manifests
         if (!vmRunning(spec)) {
           p.notice(`VirtualMachine ${ns}/${name} is not running (runStrategy/running): no virt-launcher pod`, refOf(mo));
           break;
@@ -246,6 +329,7 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
         break;
       }
       case 'VirtualMachineInstance': {
+        if (have.length > 0) break; // its virt-launcher pod is in the manifests
         const tpl: Template = { labels: stringMap(o.metadata.labels), annotations: stringMap(o.metadata.annotations), spec };
         const vmName = ownerVM(o.metadata) ?? undefined;
         drafts.push(launcherPod(mo, tpl, name, vmName, key, p));
@@ -255,13 +339,13 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
         break;
     }
   }
-  return { drafts, daemonSets };
+  return { drafts, daemonSets, existing: own.existing };
 }
 
 /** DaemonSet pods: one per eligible node (nodeSelector and taints), bound by the controller. */
 export function expandDaemonSet(
   mo: ManifestObject, nodes: Array<{ name: string; labels: Readonly<Record<string, string>>; taints: Toleration[]; synthesized: boolean }>,
-  p: Problems,
+  p: Problems, existing: readonly ManifestObject[] = [],
 ): PodDraft[] {
   const o = mo.object;
   const ns = o.metadata.namespace ?? 'default';
@@ -270,7 +354,10 @@ export function expandDaemonSet(
   const tpl = templateOf(spec.template);
   const rev = templateHash(key);
   const out: PodDraft[] = [];
-  const eligible = nodes.filter((n) => n.synthesized || nodeFits(n, stringMap(tpl.spec.nodeSelector), tolerationsOf(tpl.spec)));
+  // nodes that already run one of its pods (cluster dumps) get no second one
+  const covered = new Set(existing.map((x) => (isRecord(x.object.spec) ? x.object.spec.nodeName : undefined)));
+  const fits = nodes.filter((n) => n.synthesized || nodeFits(n, stringMap(tpl.spec.nodeSelector), tolerationsOf(tpl.spec)));
+  const eligible = existing.length > 0 && !covered.has(undefined) ? fits.filter((n) => !covered.has(n.name)) : existing.length > 0 ? [] : fits;
   const sfx = suffixes(key, eligible.length);
   eligible.forEach((n, i) => {
     const d = draftFromTemplate(mo, tpl, `${o.metadata.name}-${sfx[i]}`, {
@@ -280,7 +367,7 @@ export function expandDaemonSet(
     d.daemonNode = n.name;
     out.push(d);
   });
-  if (eligible.length === 0) p.notice(`DaemonSet ${ns}/${o.metadata.name} fits no node: no pods`, refOf(mo));
+  if (fits.length === 0) p.notice(`DaemonSet ${ns}/${o.metadata.name} fits no node: no pods`, refOf(mo));
   return out;
 }
 
