@@ -203,7 +203,7 @@ function lowerGress(
     const podSelector = peer.podSelector ?? {};
     const key = podSelectorKey({ podSelector, namespaceSelector: peer.namespaceSelector, namespace: np.namespace, legacyNetpolMode: lnm });
     const addrs = peerAddresses(model, ctx, { podSelector, ...(peer.namespaceSelector ? { namespaceSelector: peer.namespaceSelector } : {}) }, np.namespace, lnm);
-    const names = ensureAddressSets(b, ctx, ctx.controller, OWNER.podSelector, ['name'], { name: key }, addrs, prov);
+    const names = ensureAddressSets(b, ctx, ctx.controller, OWNER.podSelector, ID_KEYS.asPodSelector, { name: key }, addrs, prov);
     if (names.v4) v4.push(names.v4);
     if (names.v6) v6.push(names.v6);
   }
