@@ -127,21 +127,30 @@ function errorText(e: unknown): string {
   throw e;
 }
 
+/** exprToFlows() that throws ExprError instead of returning the error line. */
+export function exprToFlowsStrict(match: string, env: ExprEnv, opts: ExprOptions = {}): string[] {
+  let e: Expr;
+  try {
+    e = compileExpr(match, env, opts);
+  } catch (err) {
+    throw err instanceof ExprSyntaxError ? new ExprError(err.message, err.column) : err;
+  }
+  const { matches } = toMatches(e, env);
+  if (!matches.length) return ['(no flows)'];
+  return matches.map(formatExprMatch);
+}
+
 /**
  * The full match pipeline, printed like `ovstest test-ovn expr-to-flows`:
  * one line per match (with ": conjunction(id, k/n)" suffixes), "(no flows)"
  * when there is none, or the error message on error.
  */
 export function exprToFlows(match: string, env: ExprEnv, opts: ExprOptions = {}): string[] {
-  let e: Expr;
   try {
-    e = compileExpr(match, env, opts);
+    return exprToFlowsStrict(match, env, opts);
   } catch (err) {
     return [errorText(err)];
   }
-  const { matches } = toMatches(e, env);
-  if (!matches.length) return ['(no flows)'];
-  return matches.map(formatExprMatch);
 }
 
 export interface MatchObject {
@@ -174,8 +183,8 @@ export function exprToMatchObjects(match: string, env: ExprEnv, opts: ExprOption
 
 export type ExprStep = 'parse' | 'annotate' | 'simplify' | 'normalize';
 
-/** What test-ovn's parse-expr / annotate-expr / simplify-expr / normalize-expr print for one input line. */
-export function runExprStep(step: ExprStep, text: string, env: ExprEnv, opts: ExprOptions = {}): string {
+/** One test-ovn step; throws ExprError (OVN's message) on error. */
+export function exprStep(step: ExprStep, text: string, env: ExprEnv, opts: ExprOptions = {}): string {
   const symtab = opts.symtab ?? getSymtab();
   try {
     let e = parseMatch(text, parseEnvOf(env, { ...opts, symtab }));
@@ -186,6 +195,15 @@ export function runExprStep(step: ExprStep, text: string, env: ExprEnv, opts: Ex
     }
     if (step === 'normalize') e = normalizeInPlace(e);
     return exprFormat(e);
+  } catch (err) {
+    throw err instanceof ExprSyntaxError ? new ExprError(err.message, err.column) : err;
+  }
+}
+
+/** What test-ovn's parse-expr / annotate-expr / simplify-expr / normalize-expr print for one input line. */
+export function runExprStep(step: ExprStep, text: string, env: ExprEnv, opts: ExprOptions = {}): string {
+  try {
+    return exprStep(step, text, env, opts);
   } catch (err) {
     return errorText(err);
   }

@@ -350,7 +350,7 @@ export function formatMatch(m: FlowMatch): string {
       if (proto) {
         skipProto = true;
         const p = Number(proto.value);
-        const n = ({ 1: 'icmp', 2: 'igmp', 6: 'tcp', 17: 'udp', 132: 'sctp' } as Record<number, string>)[p];
+        const n = ({ 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' } as Record<number, string>)[p];
         if (n) out.push(n);
         else { out.push('ip'); skipProto = false; }
       } else out.push('ip');
