@@ -250,3 +250,8 @@ export function buildView(db: NorthboundDB): NbView {
     db, switches, routers, lspByName, lrpByName, portGroups: db.portGroups, addressSets: db.addressSets, problems,
   };
 }
+
+/** A gateway router: bound to one chassis by `options:chassis`. */
+export function isGatewayRouter(lr: LrView): boolean {
+  return (lr.row.options['chassis'] ?? '') !== '';
+}

@@ -218,14 +218,14 @@ export function parseNbctlScript(text: string, nbGlobalOptions: Readonly<Record<
       case 'set': {
         const table = args[0]!.toLowerCase();
         const rec = args[1]!;
-        const row: Record<string, unknown> | undefined =
+        const row = (
           table === 'nb_global' ? nbGlobal
             : table === 'load_balancer' ? lbs.get(rec)
               : table === 'logical_switch' ? switches.get(rec)
                 : table === 'logical_router' ? routers.get(rec)
                   : table === 'logical_switch_port' ? lsps.get(rec)
                     : table === 'logical_router_port' ? lrps.get(rec)
-                      : undefined;
+                      : undefined) as Record<string, unknown> | undefined;
         if (!row) throw new Error(`nbctl: set ${table} ${rec}: no such row`);
         for (const kv of args.slice(2)) {
           const eq = kv.indexOf('=');

@@ -1,17 +1,20 @@
 /**
- * Logical router flows of ovn-northd 25.03 for distributed routers without NAT or load balancers:
- * admission, neighbor learning, router IP input (ARP/ND/ICMP replies, drops), connected and
- * static routes, ARP resolution towards the neighbor switches, ARP requests and delivery.
- * Gateway routers (options:chassis), NAT and router load balancers are reported as unsupported.
+ * Logical router flows of ovn-northd 25.03: admission, neighbor learning, router IP input
+ * (ARP/ND/ICMP replies, drops), connected and static routes, ARP resolution towards the neighbor
+ * switches and routers, ARP requests and delivery; for gateway routers (options:chassis) the
+ * ovn-kubernetes subset: IPv4 SNAT entries, `lb_force_snat_ip=router_ip`,
+ * `always_learn_from_arp_request=false`, `dynamic_neigh_routers=true`. Other NAT types,
+ * distributed gateway ports and router load balancers are reported as unsupported.
  */
 import { type Ipv4Net, type Ipv6Net, parseIpNet, parseIpv4, parseIpv6 } from './addr.js';
-import type { Cause, LrpView, LrView } from './model.js';
+import { type Cause, type LrpView, type LrView, isGatewayRouter } from './model.js';
+import type { NAT } from '../northbound/types.js';
 import { PRIO, REG, type StageName } from './pipeline-25.03.js';
 import type { FlowSink } from './sink.js';
 
 const P = {
   ADMISSION: { TUNNEL_ICMP: 110, L2_DROP: 100, PORT: 50 },
-  LOOKUP_NEIGHBOR: { LOOKUP: 100 },
+  LOOKUP_NEIGHBOR: { LOOKUP_SELF: 110, LOOKUP: 100 },
   LEARN_NEIGHBOR: { KNOWN: 100, SPECIAL: 95, LEARN: 90 },
   IP_INPUT: {
     SRC_SELF: 100, MARTIAN: 100, ARP_ND_REPLY: 90, ECHO: 90, ARP_ND_DROP: 85, RS_RA: 84, MCAST_RSVD: 83, MCAST: 82,
@@ -19,9 +22,11 @@ const P = {
   },
   IP_ROUTING: { RS_RA: 10550 },
   ECMP: { NO_GROUP: 150 },
-  ARP_RESOLVE: { MCAST: 500, NEIGHBOR: 100, DYNAMIC: 1 },
+  ARP_RESOLVE: { MCAST: 500, NEIGHBOR: 100, DROP_SNAT_IP: 2, DYNAMIC: 1 },
   ARP_REQUEST: { UNKNOWN_MAC: 100 },
-  SNAT: { ND_NS: 120 },
+  SNAT: { ND_NS: 120, FORCE_SNAT_ROUTER_IP: 110 },
+  UNSNAT: { FORCE_SNAT_ROUTER_IP: 110, NAT: 90 },
+  UNDNAT: { ND: 100, CT: 50 },
   DELIVERY: { PORT: 100 },
   DEFAULT: 0,
 } as const;
@@ -42,9 +47,31 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
   const add = (stage: StageName, prio: number, match: string, actions: string, causes: readonly Cause[] = []) =>
     sink.add(lr.name, stage, prio, match, actions, [...dp, ...causes]);
 
-  if (lr.row.options['chassis']) unsupported.push(`router ${lr.name}: gateway router (options:chassis) flows are not modelled`);
-  if (lr.nats.length > 0) unsupported.push(`router ${lr.name}: NAT is not modelled`);
-  if (lr.lbs.length > 0) unsupported.push(`router ${lr.name}: router load balancers are not modelled`);
+  const gw = isGatewayRouter(lr);
+  const opt = lr.row.options;
+  const learnFromArpRequest = opt['always_learn_from_arp_request'] !== 'false';
+  const forceSnatRouterIp = gw && opt['lb_force_snat_ip'] === 'router_ip';
+  const dynamicNeighRouters = opt['dynamic_neigh_routers'] === 'true';
+  // IPv4 SNAT entries of a gateway router (what ovn-kubernetes writes)
+  const snats: Array<{ nat: NAT; ext: Ipv4Net; logical: Ipv4Net }> = [];
+  for (const nat of lr.nats) {
+    const ext = parseIpNet(nat.external_ip);
+    const logical = parseIpNet(nat.logical_ip);
+    if (gw && nat.type === 'snat' && ext?.family === 4 && logical?.family === 4 && nat.match === '' && !nat.logical_port &&
+      (nat.external_port_range ?? '') === '' && nat.options['stateless'] !== 'true') {
+      snats.push({ nat, ext, logical });
+    } else {
+      unsupported.push(`router ${lr.name}: NAT ${nat.type} ${nat.external_ip} ${nat.logical_ip} is not modelled`);
+    }
+  }
+  const snatIps = new Set(snats.map((x) => x.ext.addr));
+  if (lr.lbs.some((lb) => Object.keys(lb.vips).length > 0)) unsupported.push(`router ${lr.name}: router load balancers are not modelled`);
+  for (const k of Object.keys(opt)) {
+    if (!['chassis', 'always_learn_from_arp_request', 'lb_force_snat_ip', 'dynamic_neigh_routers', 'snat-ct-zone', 'requested-tnl-key'].includes(k)) {
+      unsupported.push(`router ${lr.name}: option ${k} is not modelled`);
+    }
+  }
+  if (opt['lb_force_snat_ip'] && !forceSnatRouterIp) unsupported.push(`router ${lr.name}: lb_force_snat_ip=${opt['lb_force_snat_ip']} is not modelled`);
   for (const p of lr.ports) {
     if (p.row.gateway_chassis.length > 0 || p.row.options['redirect-chassis']) {
       unsupported.push(`router port ${p.name}: distributed gateway port is not modelled`);
@@ -63,17 +90,33 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
   }
 
   // ---------------------------------------------------------------- neighbor lookup / learning
-  const lookupArp = `${REG.LOOKUP_NEIGHBOR_RESULT} = lookup_arp(inport, arp.spa, arp.sha); next;`;
-  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'arp.op == 2', lookupArp);
-  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'nd_na', `${REG.LOOKUP_NEIGHBOR_RESULT} = lookup_nd(inport, nd.target, nd.tll); next;`);
-  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'nd_ns', `${REG.LOOKUP_NEIGHBOR_RESULT} = lookup_nd(inport, ip6.src, nd.sll); next;`);
-  add('lr_in_lookup_neighbor', P.DEFAULT, '1', `${REG.LOOKUP_NEIGHBOR_RESULT} = 1; next;`);
+  const R = REG.LOOKUP_NEIGHBOR_RESULT;
+  const RIP = REG.LOOKUP_NEIGHBOR_IP_RESULT;
+  const lookupArp = `${R} = lookup_arp(inport, arp.spa, arp.sha); `;
+  const lookupNa = `${R} = lookup_nd(inport, nd.target, nd.tll); `;
+  const lookupNs = `${R} = lookup_nd(inport, ip6.src, nd.sll); `;
+  // with always_learn_from_arp_request=false, reg9[3] says whether the sender may be learnt
+  const ip1 = learnFromArpRequest ? '' : `${RIP} = 1; `;
+  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'arp.op == 2', `${lookupArp}${ip1}next;`);
+  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'nd_na', `${lookupNa}${ip1}next;`);
+  add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, 'nd_ns',
+    `${lookupNs}${learnFromArpRequest ? '' : `${RIP} = lookup_nd_ip(inport, ip6.src); `}next;`);
+  add('lr_in_lookup_neighbor', P.DEFAULT, '1', `${R} = 1; next;`);
+  if (!learnFromArpRequest) {
+    add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP_SELF, 'nd_na && ip6.src == fe80::/10 && ip6.dst == ff00::/8',
+      `${lookupNa}${RIP} = lookup_nd_ip(inport, nd.target); next;`);
+  }
   for (const p of lr.ports) {
     for (const n of p.networks.ipv4) {
-      add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, `inport == ${q(p.name)} && arp.spa == ${n.network}/${n.plen} && arp.op == 1`, lookupArp, [p.row]);
+      const m = `inport == ${q(p.name)} && arp.spa == ${n.network}/${n.plen}`;
+      add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP, `${m} && arp.op == 1`,
+        `${lookupArp}${learnFromArpRequest ? '' : `${RIP} = lookup_arp_ip(inport, arp.spa); `}next;`, [p.row]);
+      if (!learnFromArpRequest) {
+        add('lr_in_lookup_neighbor', P.LOOKUP_NEIGHBOR.LOOKUP_SELF, `${m} && arp.tpa == ${n.addr} && arp.op == 1`, `${lookupArp}${RIP} = 1; next;`, [p.row]);
+      }
     }
   }
-  add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.KNOWN, `${REG.LOOKUP_NEIGHBOR_RESULT} == 1`, 'mac_cache_use; next;');
+  add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.KNOWN, learnFromArpRequest ? `${R} == 1` : `${R} == 1 || ${RIP} == 0`, 'mac_cache_use; next;');
   add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.SPECIAL, 'nd_na && nd.tll == 0', 'put_nd(inport, nd.target, eth.src); next;');
   add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.SPECIAL, 'nd_ns && (ip6.src == 0 || nd.sll == 0)', 'next;');
   add('lr_in_learn_neighbor', P.LEARN_NEIGHBOR.LEARN, 'arp', 'put_arp(inport, arp.spa, arp.sha); next;');
@@ -100,7 +143,12 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       add('lr_in_ip_input', I.SRC_SELF, `ip4.src == {${n4.flatMap((n) => [n.addr, n.bcast]).join(', ')}} && ${REG.EGRESS_LOOPBACK} == 0`, 'drop;', c);
       add('lr_in_ip_input', I.ECHO, `ip4.dst == ${set(n4.map((n) => n.addr))} && icmp4.type == 8 && icmp4.code == 0`,
         'ip4.dst <-> ip4.src; ip.ttl = 255; icmp4.type = 0; flags.loopback = 1; next; ', c);
-      add('lr_in_ip_input', I.SELF_DROP, `ip4.dst == {${n4.map((n) => n.addr).join(', ')}}`, 'drop;', c);
+      if (!forceSnatRouterIp) {
+        const own = n4.map((n) => n.addr).filter((a) => !snatIps.has(a));
+        if (own.length > 0) add('lr_in_ip_input', I.SELF_DROP, `ip4.dst == {${own.join(', ')}}`, 'drop;', c);
+      }
+      const snatOwn = n4.map((n) => n.addr).filter((a) => snatIps.has(a));
+      if (gw && snatOwn.length > 0) add('lr_in_arp_resolve', P.ARP_RESOLVE.DROP_SNAT_IP, `ip4.dst == {${snatOwn.join(', ')}}`, 'drop;', c);
       const first = n4[0]!;
       const src = n4.length > 1 ? ` && ip4.src == ${first.network}/${first.plen}` : '';
       add('lr_in_ip_input', I.TTL_EXCEEDED, `inport == ${q(p.name)} && ip4${src} && ip.ttl == {0, 1} && !ip.later_frag`,
@@ -109,15 +157,15 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
     for (const n of n4) {
       add('lr_in_ip_input', I.ARP_ND_REPLY, `inport == ${q(p.name)} && arp.op == 1 && arp.tpa == ${n.addr} && arp.spa == ${n.network}/${n.plen}`,
         `eth.dst = eth.src; eth.src = ${REG.INPORT_ETH_ADDR}; arp.op = 2; /* ARP reply */ arp.tha = arp.sha; arp.sha = ${REG.INPORT_ETH_ADDR}; arp.tpa <-> arp.spa; outport = inport; flags.loopback = 1; output;`, c);
-      ipUnreach4(add, n, c);
+      if (!gw) ipUnreach4(add, n, c);
     }
     add('lr_in_ip_input', I.ECHO, `ip6.dst == ${set(n6.map((n) => n.addr))} && icmp6.type == 128 && icmp6.code == 0`,
       'ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 129; flags.loopback = 1; next; ', c);
-    add('lr_in_ip_input', I.SELF_DROP, `ip6.dst == {${n6.map((n) => n.addr).join(', ')}}`, 'drop;', c);
+    if (!forceSnatRouterIp) add('lr_in_ip_input', I.SELF_DROP, `ip6.dst == {${n6.map((n) => n.addr).join(', ')}}`, 'drop;', c);
     for (const n of n6) {
       add('lr_in_ip_input', I.ARP_ND_REPLY, `inport == ${q(p.name)} && ip6.dst == {${n.addr}, ${n.snm}} && nd_ns && nd.target == ${n.addr}`,
         `nd_na_router { eth.src = ${REG.INPORT_ETH_ADDR}; ip6.src = nd.target; nd.tll = ${REG.INPORT_ETH_ADDR}; outport = inport; flags.loopback = 1; output; };`, c);
-      ipUnreach6(add, n, c);
+      if (!gw) ipUnreach6(add, n, c);
     }
     const g6 = n6.filter((n) => !n.isLla);
     if (g6.length > 0) {
@@ -125,6 +173,31 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       add('lr_in_ip_input', I.TTL_EXCEEDED, `inport == ${q(p.name)} && ip6 && ip6.src == ${first.network}/${first.plen} && ip.ttl == {0, 1} && !ip.later_frag`,
         `icmp6 {eth.dst <-> eth.src; ip6.dst = ip6.src; ip6.src = ${first.addr} ; ip.ttl = 254; icmp6.type = 3; /* Time exceeded */ icmp6.code = 0; /* TTL exceeded in transit */ outport = ${q(p.name)}; flags.loopback = 1; output; };`, c);
     }
+  }
+
+  // ---------------------------------------------------------------- NAT (gateway router SNAT)
+  for (const ip of [...snatIps].sort()) {
+    const causes = snats.filter((x) => x.ext.addr === ip).map((x) => x.nat);
+    add('lr_in_ip_input', I.ARP_ND_REPLY, `arp.op == 1 && arp.tpa == ${ip}`,
+      `eth.dst = eth.src; eth.src = ${REG.INPORT_ETH_ADDR}; arp.op = 2; /* ARP reply */ arp.tha = arp.sha; arp.sha = ${REG.INPORT_ETH_ADDR}; arp.tpa <-> arp.spa; outport = inport; flags.loopback = 1; output;`, causes);
+    add('lr_in_unsnat', P.UNSNAT.NAT, `ip && ip4.dst == ${ip}`, 'ct_snat;', causes);
+  }
+  for (const x of snats) {
+    add('lr_out_snat', x.logical.plen + 1, `ip && ip4.src == ${x.logical.network}/${x.logical.plen} && (!ct.trk || !ct.rpl)`, `ct_snat(${x.ext.addr});`, [x.nat]);
+  }
+  if (forceSnatRouterIp) {
+    for (const p of lr.ports) {
+      const first = p.networks.ipv4[0];
+      if (!first) continue;
+      add('lr_in_unsnat', P.UNSNAT.FORCE_SNAT_ROUTER_IP, `inport == ${q(p.name)} && ip4.dst == ${first.addr}`, 'ct_snat;', [p.row]);
+      add('lr_out_snat', P.SNAT.FORCE_SNAT_ROUTER_IP, `flags.force_snat_for_lb == 1 && ip4 && outport == ${q(p.name)}`, `ct_snat(${first.addr});`, [p.row]);
+      if (p.networks.ipv6.some((n) => !n.isLla)) unsupported.push(`router port ${p.name}: IPv6 lb_force_snat_ip is not modelled`);
+    }
+  }
+  if (gw && (snats.length > 0 || forceSnatRouterIp)) {
+    add('lr_out_undnat', P.UNDNAT.ND, 'nd || nd_rs || nd_ra', 'next;');
+    add('lr_out_undnat', P.UNDNAT.CT, 'ip', 'flags.loopback = 1; ct_dnat;');
+    add('lr_out_post_undnat', P.UNDNAT.CT, 'ip && ct.new', 'ct_commit { } ; next; ');
   }
 
   // ---------------------------------------------------------------- pass-through stages
@@ -206,15 +279,11 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
         if (sp === p.peerLsp) continue;
         if (sp.type === '' || sp.type === 'localport') {
           for (const a of sp.addrs) neighbors.push({ ...a, cause: sp.row });
-        } else if (sp.type === 'router' && sp.peer) {
+        } else if (sp.type === 'router' && sp.peer && !dynamicNeighRouters) {
           const n = sp.peer.networks;
-          neighbors.push({ mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6.filter((x) => !x.isLla), cause: sp.peer.row });
+          neighbors.push({ mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6, cause: sp.peer.row });
         }
       }
-    }
-    if (p.peerLrp) {
-      const n = p.peerLrp.networks;
-      neighbors.push({ mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6.filter((x) => !x.isLla), cause: p.peerLrp.row });
     }
     for (const nb of neighbors) {
       for (const a of nb.ipv4) {
@@ -223,6 +292,18 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       for (const a of nb.ipv6) {
         add('lr_in_arp_resolve', P.ARP_RESOLVE.NEIGHBOR, `outport == ${q(p.name)} && ${REG.NEXT_HOP_IPV6} == ${a.addr}`, `eth.dst = ${nb.mac}; next;`, [p.row, nb.cause]);
       }
+    }
+  }
+
+  // a router port peered directly with another router port (northd prints `reg0==` without a space)
+  for (const p of lr.ports) {
+    if (!p.peerLrp) continue;
+    const n = p.peerLrp.networks;
+    for (const a of n.ipv4) {
+      add('lr_in_arp_resolve', P.ARP_RESOLVE.NEIGHBOR, `outport == ${q(p.name)} && ${REG.NEXT_HOP_IPV4}== ${a.addr}`, `eth.dst = ${n.mac}; next;`, [p.row, p.peerLrp.row]);
+    }
+    for (const a of n.ipv6) {
+      add('lr_in_arp_resolve', P.ARP_RESOLVE.NEIGHBOR, `outport == ${q(p.name)} && ${REG.NEXT_HOP_IPV6} == ${a.addr}`, `eth.dst = ${n.mac}; next;`, [p.row, p.peerLrp.row]);
     }
   }
 

@@ -4,8 +4,8 @@
  * `ovn-sbctl lflow-list` (test/lflow*.test.ts).
  */
 import type { ACL, LoadBalancer } from '../northbound/types.js';
-import { type LportAddresses, formatIpPort, parseIpPort } from './addr.js';
-import type { AclView, Cause, LspView, LsView } from './model.js';
+import { type LportAddresses, formatIpPort, parseIpNet, parseIpPort } from './addr.js';
+import { type AclView, type Cause, type LspView, type LsView, isGatewayRouter } from './model.js';
 import { ACL_OBS_STAGE, MC, type PipelineLayout, PRIO, REG, type StageName } from './pipeline-25.03.js';
 import type { FlowSink } from './sink.js';
 
@@ -135,11 +135,19 @@ export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsV
     }
   }
   for (const rp of ls.routerPorts) {
-    add(
-      c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.ROUTER_MAC_TUNNEL_ICMP,
-      `${T.TUNNEL_ICMP} && eth.dst == ${rp.peer!.networks.mac} && ${T.TUNNEL_RX}`,
-      `outport <-> inport; ${nextTo(layout, 'ls_in_l2_lkup')}`, [rp.row, rp.peer!.row],
-    );
+    if (isGatewayRouter(rp.peer!.lr)) {
+      add(
+        c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.ROUTER_MAC_TUNNEL_ICMP,
+        `${T.TUNNEL_ICMP} && eth.src == ${rp.peer!.networks.mac} && outport == ${q(rp.name)} && ${T.TUNNEL_RX}`,
+        'outport <-> inport; next;', [rp.row, rp.peer!.row],
+      );
+    } else {
+      add(
+        c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.ROUTER_MAC_TUNNEL_ICMP,
+        `${T.TUNNEL_ICMP} && eth.dst == ${rp.peer!.networks.mac} && ${T.TUNNEL_RX}`,
+        `outport <-> inport; ${nextTo(layout, 'ls_in_l2_lkup')}`, [rp.row, rp.peer!.row],
+      );
+    }
     add(c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.FROM_ROUTER, `inport == ${q(rp.name)}`, `${REG.FROM_ROUTER_PORT} = 1; next;`, [rp.row]);
   }
   add(c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.TUNNEL_ICMP_DROP, `${T.TUNNEL_ICMP} && ${T.TUNNEL_RX}`, 'drop;');
@@ -217,6 +225,7 @@ export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsV
   }
 
   // ---------------------------------------------------------------- ARP/ND responder
+  for (const p of ls.localnetPorts) add(c, 'ls_in_arp_rsp', P.ARP_RSP.SKIP_SELF, `inport == ${q(p.name)}`, 'next;', [p.row]);
   for (const p of ls.ports) {
     if (p.type === '' || p.type === 'localport') {
       if (p.hasUnknown && p.addrs.length === 0) continue;
@@ -243,17 +252,36 @@ export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsV
       const n = lrp.networks;
       const causes = [p.row, lrp.row];
       add(c, 'ls_in_l2_lkup', P.L2_LKUP.MAC, `eth.dst == ${n.mac}`, `outport = ${q(p.name)}; output;`, causes);
-      const self = `clone {outport = ${q(p.name)}; output; }; outport = ${q(MC.FLOOD_L2.name)}; output;`;
-      for (const a of n.ipv4) {
-        add(c, 'ls_in_l2_lkup', P.L2_LKUP.ROUTER_ARP_SELF, `${REG.FLAG_NOT_VXLAN} && arp.op == 1 && arp.tpa == ${a.addr}`, self, causes);
+      // only router ports on this switch: send straight to the router, nothing to flood
+      const onlyRouters = ls.routerPorts.length === ls.ports.length;
+      const self = onlyRouters
+        ? `outport = ${q(p.name)}; output;`
+        : `clone {outport = ${q(p.name)}; output; }; outport = ${q(MC.FLOOD_L2.name)}; output;`;
+      const v4 = new Set(n.ipv4.map((a) => a.addr));
+      const v6 = new Set(n.ipv6.map((a) => a.addr));
+      const natCauses: Cause[] = [];
+      if (isGatewayRouter(lrp.lr)) {
+        // NAT external IPs, except those owned by another port of the same router
+        const otherPortIps = new Set(lrp.lr.ports.filter((o) => o !== lrp).flatMap((o) => [...o.networks.ipv4, ...o.networks.ipv6].map((a) => a.addr)));
+        for (const nat of lrp.lr.nats) {
+          const ext = parseIpNet(nat.external_ip);
+          if (!ext || otherPortIps.has(ext.addr)) continue;
+          (ext.family === 4 ? v4 : v6).add(ext.addr);
+          natCauses.push(nat);
+        }
       }
-      for (const a of n.ipv6) {
-        add(c, 'ls_in_l2_lkup', P.L2_LKUP.ROUTER_ARP_SELF, `${REG.FLAG_NOT_VXLAN} && nd_ns && nd.target == ${a.addr}`, self, causes);
+      for (const a of v4) {
+        add(c, 'ls_in_l2_lkup', P.L2_LKUP.ROUTER_ARP_SELF, `${REG.FLAG_NOT_VXLAN} && arp.op == 1 && arp.tpa == ${a}`, self, [...causes, ...natCauses]);
       }
-      add(
-        c, 'ls_in_l2_lkup', P.L2_LKUP.ROUTER_FLOOD_L2, `eth.src == {${n.mac}} && (arp.op == 1 || rarp.op == 3 || nd_ns)`,
-        `outport = ${q(MC.FLOOD_L2.name)}; output;`, causes,
-      );
+      for (const a of v6) {
+        add(c, 'ls_in_l2_lkup', P.L2_LKUP.ROUTER_ARP_SELF, `${REG.FLAG_NOT_VXLAN} && nd_ns && nd.target == ${a}`, self, [...causes, ...natCauses]);
+      }
+      if (!onlyRouters) {
+        add(
+          c, 'ls_in_l2_lkup', P.L2_LKUP.ROUTER_FLOOD_L2, `eth.src == {${n.mac}} && (arp.op == 1 || rarp.op == 3 || nd_ns)`,
+          `outport = ${q(MC.FLOOD_L2.name)}; output;`, causes,
+        );
+      }
     }
   }
   add(
