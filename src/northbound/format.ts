@@ -105,7 +105,8 @@ export function formatTransact(db: NorthboundDB): string {
   insert('NB_Global', db.nbGlobal);
   for (const t of TABLE_ORDER) for (const r of rowsOf(db, t)) insert(t, r, sym.get(r.id));
   ops.push({ op: 'comment', comment: `udnc northbound (ovn-kubernetes ${db.target.ovnKubernetes})` });
-  return `${JSON.stringify(['OVN_Northbound', ...ops], null, 1)}\n`;
+  // one operation per line: diffable, and compact enough to pass as one ovsdb-client argument
+  return `[${['"OVN_Northbound"', ...ops.map((o) => JSON.stringify(o))].join(',\n')}]\n`;
 }
 
 // ---------------------------------------------------------------- ovn-nbctl
