@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeActions, ExtendTable, OFTABLES_25_03, type ActionContext } from '../src/expr/actions/index.js';
+import { controllerContext, encodeActions, ExtendTable, type ActionContext } from '../src/expr/actions/index.js';
 
 const GT = '/work/shared/reference/ovn-ground-truth/v25.03.0';
 
@@ -46,18 +46,10 @@ const DP_KEY: Record<string, number> = { sw0: 1, swt: 2, r0: 3 };
 
 /** ovn-controller 25.03 on OVS 3.5 (ct zero-SNAT supported, hence nat(src) in ct_commit). */
 function controllerCtx(datapath: string, pipeline: 'ingress' | 'egress', table: number, groups = new ExtendTable()): ActionContext {
-  return {
-    pipeline,
-    table,
-    isSwitch: datapath !== 'r0',
-    ports: PORTS[datapath]!,
-    tables: OFTABLES_25_03,
-    groups,
-    meters: new ExtendTable(),
-    lflowUuid: '00000000-0000-0000-0000-000000000000',
-    dpKey: DP_KEY[datapath]!,
-    encode: { ctZeroSnat: true },
-  };
+  return controllerContext({
+    pipeline, table, isSwitch: datapath !== 'r0', ports: PORTS[datapath]!, groups,
+    lflowUuid: '00000000-0000-0000-0000-000000000000', dpKey: DP_KEY[datapath]!,
+  });
 }
 
 const LFLOWS = [...readLflows('lflows-sw0-no-acl.txt'), ...readLflows('lflows-acl-tiers-lb-router.txt')];

@@ -163,6 +163,40 @@ export function encodeParsed(actions: OvnAction[], ctx: ActionContext): Omit<Enc
   };
 }
 
+/**
+ * ovn-controller 25.03's environment for one logical flow (controller/lflow.c): `output;` goes to
+ * OUTPUT_INIT in ingress and SAVE_INPORT in egress, LOG_PIPELINE_LEN logical tables, arp{}/nd_ns{}
+ * need an explicit output, and OVS supports ct zero-SNAT (OVS ≥ 2.17 with the kernel or userspace
+ * datapath), so ct_commit carries nat(src) as in the ground-truth dumps.
+ */
+export function controllerContext(opts: {
+  pipeline: 'ingress' | 'egress';
+  table: number;
+  isSwitch: boolean;
+  ports: Readonly<Record<string, number>>;
+  lflowUuid: string;
+  dpKey: number;
+  groups?: ExtendTable;
+  meters?: ExtendTable;
+  tables?: OftableConstants;
+  ctZeroSnat?: boolean;
+}): ActionContext {
+  const tables = opts.tables ?? OFTABLES_25_03;
+  return {
+    pipeline: opts.pipeline,
+    table: opts.table,
+    isSwitch: opts.isSwitch,
+    ports: opts.ports,
+    tables,
+    groups: opts.groups ?? new ExtendTable(),
+    meters: opts.meters ?? new ExtendTable(),
+    lflowUuid: opts.lflowUuid,
+    dpKey: opts.dpKey,
+    nTables: tables.logPipelineLen,
+    encode: { ctZeroSnat: opts.ctZeroSnat ?? true, explicitArpNsOutput: true, collectorIds: [] },
+  };
+}
+
 /** The port map of test-ovn's parse-actions (tests/test-ovn.c test_parse_actions). */
 export const TEST_OVN_ACTION_PORTS: Readonly<Record<string, number>> = { eth0: 5, eth1: 6, LOCAL: 0xfffe, lsp1: 0x11 };
 
