@@ -6,7 +6,8 @@
  * `always_learn_from_arp_request=false`, `dynamic_neigh_routers=true`. Other NAT types,
  * distributed gateway ports and router load balancers are reported as unsupported.
  */
-import { type Ipv4Net, type Ipv6Net, parseIpNet, parseIpv4, parseIpv6 } from './addr.js';
+import { type Ipv4Net, type Ipv6Net, formatIpPort, parseIpNet, parseIpv4, parseIpv6 } from './addr.js';
+import { lbVips } from './switch.js';
 import { type Cause, type LrpView, type LrView, isGatewayRouter } from './model.js';
 import type { NAT } from '../northbound/types.js';
 import { PRIO, REG, type StageName } from './pipeline-25.03.js';
@@ -27,6 +28,8 @@ const P = {
   SNAT: { ND_NS: 120, FORCE_SNAT_ROUTER_IP: 110 },
   UNSNAT: { FORCE_SNAT_ROUTER_IP: 110, NAT: 90 },
   UNDNAT: { ND: 100, CT: 50 },
+  DEFRAG: { VIP: 100 },
+  DNAT: { VIP_PORT: 120, VIP: 110, EST_FLAGS: 70, EST: 50 },
   DELIVERY: { PORT: 100 },
   DEFAULT: 0,
 } as const;
@@ -65,7 +68,9 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
     }
   }
   const snatIps = new Set(snats.map((x) => x.ext.addr));
-  if (lr.lbs.some((lb) => Object.keys(lb.vips).length > 0)) unsupported.push(`router ${lr.name}: router load balancers are not modelled`);
+  const lbVipList = gw ? lr.lbs.flatMap((lb) => lbVips(lb)) : [];
+  if (!gw && lr.lbs.some((lb) => Object.keys(lb.vips).length > 0)) unsupported.push(`router ${lr.name}: load balancers on a distributed router are not modelled`);
+  const lbIps = new Set(lbVipList.map((v) => v.ip));
   for (const k of Object.keys(opt)) {
     if (!['chassis', 'always_learn_from_arp_request', 'lb_force_snat_ip', 'dynamic_neigh_routers', 'snat-ct-zone', 'requested-tnl-key'].includes(k)) {
       unsupported.push(`router ${lr.name}: option ${k} is not modelled`);
@@ -144,10 +149,10 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       add('lr_in_ip_input', I.ECHO, `ip4.dst == ${set(n4.map((n) => n.addr))} && icmp4.type == 8 && icmp4.code == 0`,
         'ip4.dst <-> ip4.src; ip.ttl = 255; icmp4.type = 0; flags.loopback = 1; next; ', c);
       if (!forceSnatRouterIp) {
-        const own = n4.map((n) => n.addr).filter((a) => !snatIps.has(a));
+        const own = n4.map((n) => n.addr).filter((a) => !snatIps.has(a) && !lbIps.has(a));
         if (own.length > 0) add('lr_in_ip_input', I.SELF_DROP, `ip4.dst == {${own.join(', ')}}`, 'drop;', c);
       }
-      const snatOwn = n4.map((n) => n.addr).filter((a) => snatIps.has(a));
+      const snatOwn = n4.map((n) => n.addr).filter((a) => snatIps.has(a) || lbIps.has(a));
       if (gw && snatOwn.length > 0) add('lr_in_arp_resolve', P.ARP_RESOLVE.DROP_SNAT_IP, `ip4.dst == {${snatOwn.join(', ')}}`, 'drop;', c);
       const first = n4[0]!;
       const src = n4.length > 1 ? ` && ip4.src == ${first.network}/${first.plen}` : '';
@@ -194,10 +199,42 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       if (p.networks.ipv6.some((n) => !n.isLla)) unsupported.push(`router port ${p.name}: IPv6 lb_force_snat_ip is not modelled`);
     }
   }
-  if (gw && (snats.length > 0 || forceSnatRouterIp)) {
+  if (gw && (snats.length > 0 || forceSnatRouterIp || lbVipList.length > 0)) {
     add('lr_out_undnat', P.UNDNAT.ND, 'nd || nd_rs || nd_ra', 'next;');
     add('lr_out_undnat', P.UNDNAT.CT, 'ip', 'flags.loopback = 1; ct_dnat;');
     add('lr_out_post_undnat', P.UNDNAT.CT, 'ip && ct.new', 'ct_commit { } ; next; ');
+  }
+
+  // ---------------------------------------------------------------- gateway router load balancers
+  if (lbVipList.length > 0) {
+    const D = P.DNAT;
+    add('lr_in_dnat', D.EST, 'ct.est && !ct.rel && !ct.new && !ct.rpl && ct_mark.natted', 'next;');
+    add('lr_in_dnat', D.EST, 'ct.rel && !ct.est && !ct.new && !ct.rpl', 'ct_commit_nat;');
+    add('lr_in_dnat', D.EST_FLAGS, 'ct.est && !ct.rel && !ct.new && !ct.rpl && ct_mark.natted && ct_mark.force_snat == 1', 'flags.force_snat_for_lb = 1; next;');
+    add('lr_in_dnat', D.EST_FLAGS, 'ct.est && !ct.rel && !ct.new && !ct.rpl && ct_mark.natted && ct_mark.skip_snat == 1', 'flags.skip_snat_for_lb = 1; next;');
+    add('lr_in_dnat', D.EST_FLAGS, 'ct.rel && !ct.est && !ct.new && !ct.rpl && ct_mark.force_snat == 1', 'flags.force_snat_for_lb = 1; ct_commit_nat;');
+    add('lr_in_dnat', D.EST_FLAGS, 'ct.rel && !ct.est && !ct.new && !ct.rpl && ct_mark.skip_snat == 1', 'flags.skip_snat_for_lb = 1; ct_commit_nat;');
+    for (const v of lbVipList) {
+      const lb = v.lb;
+      const ipf = v.family === 4 ? 'ip4' : 'ip6';
+      add('lr_in_defrag', P.DEFRAG.VIP, `ip && ${ipf}.dst == ${v.ip}`, 'ct_dnat;', [lb]);
+      for (const k of Object.keys(lb.options)) {
+        if (!['event', 'hairpin_snat_ip', 'neighbor_responder', 'reject', 'skip_snat'].includes(k)) unsupported.push(`load balancer ${lb.name}: option ${k} on a router is not modelled`);
+      }
+      if (lb.selection_fields.length > 0) unsupported.push(`load balancer ${lb.name}: selection_fields on a router are not modelled`);
+      if (v.backends.length === 0) {
+        unsupported.push(`load balancer ${lb.name}: VIP ${v.ip} without backends on a router is not modelled`);
+        continue;
+      }
+      const skipSnat = lb.options['skip_snat'] === 'true';
+      const flag = skipSnat ? 'flags.skip_snat_for_lb = 1; ' : forceSnatRouterIp ? 'flags.force_snat_for_lb = 1; ' : '';
+      const suffix = skipSnat ? '; skip_snat' : forceSnatRouterIp ? '; force_snat' : '';
+      const m = v.port !== undefined
+        ? `ct.new && !ct.rel && ${ipf} && ${ipf}.dst == ${v.ip} && ${v.proto} && ${v.proto}.dst == ${v.port}`
+        : `ct.new && !ct.rel && ${ipf} && ${ipf}.dst == ${v.ip}`;
+      add('lr_in_dnat', v.port !== undefined ? D.VIP_PORT : D.VIP, m,
+        `${flag}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')}${suffix});`, [lb]);
+    }
   }
 
   // ---------------------------------------------------------------- pass-through stages
