@@ -120,8 +120,17 @@ export async function realExprToFlowsBatch(
   for (const [name, ports] of Object.entries(env.portGroups)) {
     envOps.push({ op: 'insert', table: 'Port_Group', row: { name: `${dp.key}_${name}`, ports: sset(ports) } });
   }
+  // northd's own address sets (svc_monitor_mac, <pg>_ip4 ...) are overwritten for the batch.
+  const existingSets = await sbAddressSets(sb);
+  const restoreOps: unknown[] = [];
   for (const [name, addrs] of Object.entries(env.addressSets)) {
-    envOps.push({ op: 'insert', table: 'Address_Set', row: { name, addresses: sset(addrs) } });
+    const old = existingSets.get(name);
+    if (old === undefined) {
+      envOps.push({ op: 'insert', table: 'Address_Set', row: { name, addresses: sset(addrs) } });
+    } else {
+      envOps.push({ op: 'update', table: 'Address_Set', where: [['name', '==', name]], row: { addresses: sset(addrs) } });
+      restoreOps.push({ op: 'update', table: 'Address_Set', where: [['name', '==', name]], row: { addresses: sset(old) } });
+    }
   }
   const flowOps = matches.map((match, i) => ({
     op: 'insert', table: 'Logical_Flow', row: {
@@ -162,8 +171,8 @@ export async function realExprToFlowsBatch(
     const order = ['Logical_Flow', 'Port_Group', 'Address_Set', 'Multicast_Group', 'Port_Binding'];
     const del = order.flatMap((t) => inserted.filter(([tt]) => tt === t)
       .map(([, u]) => ({ op: 'delete', table: t, where: [['_uuid', '==', ['uuid', u]]] })));
-    if (del.length) {
-      await sb.sbTransact(del);
+    if (del.length || restoreOps.length) {
+      await sb.sbTransact([...del, ...restoreOps]);
       await sb.sbSync();
     }
     await sb.resumeNorthd();
@@ -183,6 +192,19 @@ export async function realExprToFlowsBatch(
     const flows = normalizeDumpFlows(raw, dp.key);
     return error === undefined ? { match, flows, raw } : { match, flows, raw, error };
   });
+}
+
+async function sbAddressSets(sb: OvnSandbox): Promise<Map<string, string[]>> {
+  const out = JSON.parse(await sb.sbctl('--format=json', '--columns=name,addresses', 'list', 'Address_Set')) as {
+    data: Array<[string, unknown]>;
+  };
+  return new Map(out.data.map(([name, addrs]) => [name, ovsdbSet(addrs)]));
+}
+
+/** An OVSDB JSON set value ("x" or ["set", [...]]) as strings. */
+function ovsdbSet(v: unknown): string[] {
+  if (Array.isArray(v) && v[0] === 'set') return (v[1] as unknown[]).map(String);
+  return [String(v)];
 }
 
 /** Waits until ovn-controller has claimed every named Port_Binding. */
