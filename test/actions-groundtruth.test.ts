@@ -12,6 +12,9 @@ import { controllerContext, encodeActions, ExtendTable, type ActionContext } fro
 const GT = '/work/shared/reference/ovn-ground-truth/v25.03.0';
 
 interface Lflow {
+  file: string;
+  priority: number;
+  match: string;
   datapath: string;
   pipeline: 'ingress' | 'egress';
   table: number;
@@ -20,6 +23,7 @@ interface Lflow {
 }
 
 function readLflows(file: string): Lflow[] {
+  // (file is kept on each row: the OpenFlow dump matches the second file's state only)
   const out: Lflow[] = [];
   let datapath = '';
   let pipeline: 'ingress' | 'egress' = 'ingress';
@@ -30,8 +34,8 @@ function readLflows(file: string): Lflow[] {
       pipeline = dp[2] as 'ingress' | 'egress';
       continue;
     }
-    const m = /^\s+table=(\d+)\s*\(([a-z0-9_]+)\s*\), priority=\d+\s*, match=\(.*\), action=\((.*)\)$/.exec(line);
-    if (m) out.push({ datapath, pipeline, table: Number(m[1]), stage: m[2]!, action: m[3]! });
+    const m = /^\s+table=(\d+)\s*\(([a-z0-9_]+)\s*\), priority=(\d+)\s*, match=\((.*)\), action=\((.*)\)$/.exec(line);
+    if (m) out.push({ file, datapath, pipeline, table: Number(m[1]), stage: m[2]!, priority: Number(m[3]), match: m[4]!, action: m[5]! });
   }
   return out;
 }
@@ -117,6 +121,9 @@ describe('ground-truth lflows of OVN 25.03', () => {
       'controller(userdata=00.00.00.0c.00.00.00.00.00.1c.00.18.00.30.00.40.00.00.00.00.00.01.de.10.80.00.08.06.00.00.00.00.00.1c.00.18.00.80.00.00.00.00.00.00.80.00.3e.10.80.00.34.10.00.00.00.00.00.1c.00.18.00.30.00.40.00.00.00.00.00.01.de.10.80.00.42.06.00.00.00.00.00.1c.00.18.00.20.00.00.00.00.00.00.00.01.1c.04.00.01.1e.04.00.00.00.00.00.19.00.10.00.01.15.08.00.00.00.01.00.00.00.01.ff.ff.00.10.00.00.23.20.00.0e.ff.f8.28.00.00.00)'],
     ['r0', 'ingress', 25, 'arp { eth.dst = ff:ff:ff:ff:ff:ff; arp.spa = reg5; arp.tpa = reg0; arp.op = 1; output; }; output;',
       'controller(userdata=00.00.00.00.00.00.00.00.00.19.00.10.80.00.06.06.ff.ff.ff.ff.ff.ff.00.00.00.1c.00.18.00.20.00.40.00.00.00.00.00.01.e0.10.80.00.2c.04.00.00.00.00.00.1c.00.18.00.20.00.60.00.00.00.00.00.01.de.10.80.00.2e.04.00.00.00.00.00.19.00.10.80.00.2a.02.00.01.00.00.00.00.00.00.ff.ff.00.10.00.00.23.20.00.0e.ff.f8.28.00.00.00,pause),resubmit(,40)'],
+    ['r0', 'ingress', 15,
+      'ip.ttl--; reg8[0..15] = 0; reg0 = ip4.dst; reg5 = 10.0.0.254; eth.src = 00:00:00:00:ff:01; outport = "r0-sw0"; flags.loopback = 1; reg9[9] = 1; next;',
+      'dec_ttl(),set_field:0/0xffff00000000->xreg4,move:NXM_OF_IP_DST[]->NXM_NX_XXREG0[96..127],set_field:0xa0000fe0000000000000000/0xffffffff0000000000000000->xxreg1,set_field:00:00:00:00:ff:01->eth_src,set_field:0x1->reg15,set_field:0x1/0x1->reg10,set_field:0x200/0x200->xreg4,resubmit(,24)'],
     ['r0', 'ingress', 25, 'nd_ns { nd.target = xxreg0; output; }; output;',
       'controller(userdata=00.00.00.09.00.00.00.00.00.1c.00.18.00.80.00.00.00.00.00.00.00.01.de.10.80.00.3e.10.00.00.00.00.ff.ff.00.10.00.00.23.20.00.0e.ff.f8.28.00.00.00,pause),resubmit(,40)'],
   ];
@@ -140,6 +147,39 @@ describe('ground-truth lflows of OVN 25.03', () => {
     ]);
     expect(readFileSync(`${GT}/groups-br-int.txt`, 'utf8')).toContain(
       'group_id=1,type=select,selection_method=dp_hash,bucket=bucket_id:0,weight:100,actions=ct(commit,table=22,zone=NXM_NX_REG13[0..15],nat(dst=10.0.0.1:8080),exec(set_field:0x2/0x2->ct_mark)),bucket=bucket_id:1,weight:100,actions=ct(commit,table=22,zone=NXM_NX_REG13[0..15],nat(dst=10.0.0.2:8080),exec(set_field:0x2/0x2->ct_mark))');
+  });
+
+  it('every lflow of the final NB state encodes exactly as some installed flow of its table', () => {
+    // openflow-br-int.txt was dumped in the state of lflows-acl-tiers-lb-router.txt.  Each lflow's
+    // OpenFlow flows sit in table 8+T (ingress) or 45+T (egress) with metadata = datapath key and
+    // all carry the lflow's encoded actions, so one of that table's flows must show exactly ours.
+    const byTable = new Map<string, Set<string>>();
+    for (const line of readFileSync(`${GT}/openflow-br-int.txt`, 'utf8').split('\n')) {
+      const m = /table=(\d+), .*?metadata=(0x[0-9a-f]+).* actions=(.*)$/.exec(line);
+      if (!m) continue;
+      const k = `${m[1]}/${parseInt(m[2]!, 16)}`;
+      if (!byTable.has(k)) byTable.set(k, new Set());
+      byTable.get(k)!.add(m[3]!);
+    }
+    // Matches that are false on this chassis, so ovn-controller installs no flow for them.
+    const NO_FLOWS = (l: Lflow): boolean => /!is_chassis_resident\("p[12]"\)/.test(l.match);
+    const groups = new ExtendTable();
+    let checked = 0;
+    const missing: string[] = [];
+    for (const l of LFLOWS.filter((x) => x.file === 'lflows-acl-tiers-lb-router.txt')) {
+      const ofTable = (l.pipeline === 'ingress' ? 8 : 45) + l.table;
+      const got = encodeActions(l.action, controllerCtx(l.datapath, l.pipeline, l.table, groups)).ofpacts;
+      const present = byTable.get(`${ofTable}/${DP_KEY[l.datapath]}`)?.has(got) ?? false;
+      if (NO_FLOWS(l)) {
+        expect(present).toBe(false);
+        continue;
+      }
+      checked++;
+      if (!present) missing.push(`${l.datapath} ${l.pipeline} ${l.table} priority ${l.priority}: ${l.action} => ${got}`);
+    }
+    console.log(`ground truth: ${checked} lflows matched exactly against openflow-br-int.txt`);
+    expect(missing).toEqual([]);
+    expect(checked).toBe(377);
   });
 
   it('hand-picked expectations really appear in openflow-br-int.txt', () => {

@@ -22,7 +22,8 @@ Options:
   --pipeline ingress|egress logical pipeline (default ingress)
   --router                  the flow belongs to a logical router (default: switch)
   --controller              ovn-controller's environment instead of test-ovn's: \`output;\` goes
-                            to table 40 in ingress, 30 logical tables, ct zero-SNAT supported
+                            to table 40 in ingress, 30 logical tables, ct zero-SNAT supported,
+                            actions printed as ovs-ofctl dump-flows shows them (dec_ttl())
   --port NAME=KEY           logical port / multicast group tunnel key (repeatable; replaces
                             the default map eth0=5 eth1=6 LOCAL=0xfffe lsp1=0x11)
   --json                    print one JSON object instead
@@ -64,6 +65,7 @@ export const action: Command = {
       } else if (a === '--controller') {
         ctx.nTables = OFTABLES_25_03.logPipelineLen;
         ctx.encode = { ...ctx.encode, outputPtable: undefined, ctZeroSnat: true };
+        ctx.style = 'dump-flows';
       } else if (a === '--port') {
         const m = /^([^=]+)=(0x[0-9a-fA-F]+|\d+)$/.exec(value() ?? '');
         if (!m) return fail(io, '--port needs NAME=KEY');

@@ -202,13 +202,16 @@ function uuidFmt(uuid: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** commit_ecmp_learn_action(), as learn_format() prints it. */
-function ecmpLearn(ep: EncodeParams, nwConn: boolean, ipv6: boolean, proto: number): string {
+/**
+ * commit_ecmp_learn_action(), as learn_format() prints it.  `wire` gives the text after the
+ * OpenFlow round trip, where the swapped source subfields get their real width.
+ */
+function ecmpLearn(ep: EncodeParams, nwConn: boolean, ipv6: boolean, proto: number, wire = false): string {
   const ipS = ipv6 ? 'NXM_NX_IPV6_SRC[]' : 'NXM_OF_IP_SRC[]';
   const ipD = ipv6 ? 'NXM_NX_IPV6_DST[]' : 'NXM_OF_IP_DST[]';
   const tp = proto === 6 ? ['NXM_OF_TCP_SRC[]', 'NXM_OF_TCP_DST[]'] : proto === 17 ? ['NXM_OF_UDP_SRC[]', 'NXM_OF_UDP_DST[]'] : ['OXM_OF_SCTP_SRC[]', 'OXM_OF_SCTP_DST[]'];
   // The non-nw_conn specs leave src.n_bits = 0, which mf_format_subfield prints as [0..-1].
-  const swapped = (dst: string, src: string): string => `${dst}=${src.replace('[]', '[0..-1]')}`;
+  const swapped = (dst: string, src: string): string => `${dst}=${wire ? src : src.replace('[]', '[0..-1]')}`;
   const parts = [
     `table=${nwConn ? ep.tables.ecmpNhMac : ep.tables.ecmpNh}`, 'idle_timeout=20', 'hard_timeout=30', 'delete_learned',
     'OXM_OF_METADATA[]',
@@ -617,7 +620,7 @@ function encodeOne(e: Enc, a: OvnAction): void {
     }
     case 'COMMIT_ECMP_NH':
       e.out.push({ type: 'learn', text: ecmpLearn(ep, true, a.ipv6, a.proto) });
-      e.out.push({ type: 'learn', text: ecmpLearn(ep, false, a.ipv6, a.proto) });
+      e.out.push({ type: 'learn', text: ecmpLearn(ep, false, a.ipv6, a.proto), wireText: ecmpLearn(ep, false, a.ipv6, a.proto, true) });
       return;
     case 'COMMIT_LB_AFF': {
       // encode_COMMIT_LB_AFF(), as learn_format() prints it (hard_timeout 0 and the default

@@ -19,13 +19,13 @@ import { parseActionsText, type ExprHooks } from '../../../grammar/actions.js';
 import type { OvnAction } from '../../../grammar/actions-ast.js';
 import { parseExpr, annotateExpr, formatExpr, getSymtab, testSymtab, type Expr, type Symtab } from '../index.js';
 import { encodeOvnActions, ExtendTable, type EncodeParams } from './encode.js';
-import { formatOfpacts, type Ofpact } from './ofpact.js';
+import { formatOfpacts, type Ofpact, type OfpactStyle } from './ofpact.js';
 import { OFTABLES_25_03, type OftableConstants } from './tables.js';
 import { formatActions as formatOvnActions } from './format.js';
 
 export { ExtendTable } from './encode.js';
 export { OFTABLES_25_03, ACTION_OPCODE, type OftableConstants } from './tables.js';
-export { formatOfpacts, encodeOfpactsOf15, type Ofpact } from './ofpact.js';
+export { formatOfpacts, encodeOfpactsOf15, type Ofpact, type OfpactStyle } from './ofpact.js';
 export type { OvnAction } from '../../../grammar/actions-ast.js';
 
 /** An action the parser rejects; `message` is OVN's exact error text. */
@@ -54,6 +54,11 @@ export interface ActionContext {
   nTables?: number;
   /** Symbol table; default OVN 25.03's. */
   symtab?: Symtab;
+  /**
+   * Print style of `ofpacts`: 'dump-flows' (default) as ovs-ofctl shows installed flows,
+   * 'test-ovn' as test-ovn's "encodes as" (see OfpactStyle).
+   */
+  style?: OfpactStyle;
   /** Overrides of the encode parameters (output table, features, meters, collectors, …). */
   encode?: Partial<Omit<EncodeParams, 'pipeline' | 'isSwitch' | 'tables' | 'ports' | 'groups' | 'meters' | 'lflowUuid' | 'dpKey'>>;
 }
@@ -156,7 +161,7 @@ export function encodeParsed(actions: OvnAction[], ctx: ActionContext): Omit<Enc
   };
   const r = encodeOvnActions(actions, ep);
   return {
-    ofpacts: formatOfpacts(r.ofpacts),
+    ofpacts: formatOfpacts(r.ofpacts, ctx.style ?? 'dump-flows'),
     list: r.ofpacts,
     groups: r.groups.map((g) => `id(${g.id}), name(${g.name})`),
     meters: r.meters.map((m) => `id(${m.id}), name(${m.name})`),
@@ -193,6 +198,7 @@ export function controllerContext(opts: {
     lflowUuid: opts.lflowUuid,
     dpKey: opts.dpKey,
     nTables: tables.logPipelineLen,
+    style: 'dump-flows',
     encode: { ctZeroSnat: opts.ctZeroSnat ?? true, explicitArpNsOutput: true, collectorIds: [] },
   };
 }
@@ -214,6 +220,7 @@ export function testOvnContext(): ActionContext {
     dpKey: 0xabcdef,
     nTables: 24,
     symtab: testSymtab(),
+    style: 'test-ovn',
     encode: {
       outputPtable: OFTABLES_25_03.saveInport,
       collectorIds: [0, 200],

@@ -47,12 +47,24 @@ export interface OfSample {
   obsPointImm: number;
   obsPointSrc: MfSubfield | null;
 }
-/** learn(): kept as its already-formatted argument list (only commit_ecmp_nh/commit_lb_aff emit it). */
-export interface OfLearn { type: 'learn'; text: string }
+/**
+ * learn(): kept as its already-formatted argument list (only commit_ecmp_nh/commit_lb_aff emit it).
+ * `wireText` is what ovs-ofctl shows after the OpenFlow round trip, when it differs.
+ */
+export interface OfLearn { type: 'learn'; text: string; wireText?: string }
 
 export type Ofpact =
   | OfSetField | OfMove | OfStack | OfResubmit | OfNat | OfCt | OfController | OfGroup | OfMeter
   | OfSimple | OfNote | OfClone | OfSetQueue | OfCheckPktLarger | OfSample | OfLearn;
+
+/**
+ * How to print: 'test-ovn' prints the ofpacts as OVN built them in memory (what test-ovn's
+ * "encodes as" shows); 'dump-flows' prints them as `ovs-ofctl dump-flows` shows them after the
+ * OpenFlow 1.5 round trip through OVS, where a few actions decode to a different raw form:
+ * OVN's dec_ttl has no controller ids and travels as NXAST_DEC_TTL_CNT_IDS (printed `dec_ttl()`),
+ * a note keeps its padding bytes, and learn() source subfields get their real width.
+ */
+export type OfpactStyle = 'test-ovn' | 'dump-flows';
 
 /** format_hex_arg(): bytes as `xx.xx.xx`. */
 export const hexArg = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('.');
@@ -82,7 +94,7 @@ function formatNat(a: OfNat): string {
   return s;
 }
 
-function formatOne(a: Ofpact): string {
+function formatOne(a: Ofpact, style: OfpactStyle): string {
   switch (a.type) {
     case 'set_field':
       return `set_field:${mfFormat(a.field, a.value, a.mask)}->${a.field.name}`;
@@ -106,7 +118,7 @@ function formatOne(a: Ofpact): string {
         s += formatNat(rest[0] as OfNat) + ',';
         rest = rest.slice(1);
       }
-      if (rest.length) s += `exec(${formatOfpacts(rest)}),`;
+      if (rest.length) s += `exec(${formatOfpacts(rest, style)}),`;
       return s.replace(/,$/, '') + ')';
     }
     case 'controller': {
@@ -124,11 +136,16 @@ function formatOne(a: Ofpact): string {
     case 'ct_clear':
       return 'ct_clear';
     case 'dec_ttl':
-      return 'dec_ttl';
-    case 'note':
-      return `note:${hexArg(a.data)}`;
+      return style === 'dump-flows' ? 'dec_ttl()' : 'dec_ttl';
+    case 'note': {
+      if (style === 'test-ovn') return `note:${hexArg(a.data)}`;
+      // decode_NXAST_RAW_NOTE keeps the zero padding up to the 8-byte action boundary.
+      const padded = new Uint8Array(Math.max(6, Math.ceil((a.data.length + 10) / 8) * 8 - 10));
+      padded.set(a.data);
+      return `note:${hexArg(padded)}`;
+    }
     case 'clone':
-      return `clone(${formatOfpacts(a.actions)})`;
+      return `clone(${formatOfpacts(a.actions, style)})`;
     case 'set_queue':
       return `set_queue:${a.queueId}`;
     case 'check_pkt_larger':
@@ -139,14 +156,14 @@ function formatOne(a: Ofpact): string {
       return s + ')';
     }
     case 'learn':
-      return `learn(${a.text})`;
+      return `learn(${style === 'dump-flows' && a.wireText !== undefined ? a.wireText : a.text})`;
   }
 }
 
 /** ofpacts_format(): comma-separated; an empty list prints as `drop`. */
-export function formatOfpacts(acts: Ofpact[]): string {
+export function formatOfpacts(acts: Ofpact[], style: OfpactStyle = 'dump-flows'): string {
   if (!acts.length) return 'drop';
-  return acts.map(formatOne).join(',');
+  return acts.map((a) => formatOne(a, style)).join(',');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +262,10 @@ function encodeOne(b: Buf, a: Ofpact): void {
       return;
     }
     case 'dec_ttl': {
-      const start = ofStart(b, 24);
+      // encode_DEC_TTL(): OVN's dec_ttl has no controller ids, so it is NXAST_DEC_TTL_CNT_IDS
+      // with n_controllers = 0 rather than OFPAT_DEC_NW_TTL.
+      const start = nxStart(b, 21);
+      b.u16(0);
       b.zeros(4);
       b.finish(start);
       return;
