@@ -3,7 +3,7 @@
  * include/ovn/actions.h (OVN 25.03), named after its OVNACT_* enum.
  */
 import type { LexFormat } from './lexer.js';
-import type { ExprSymbol } from '../src/expr/symtab.js';
+import type { ExprSymbol } from '../src/expr/index.js';
 
 /** struct expr_field: a symbol and a bit range within it (n_bits = 0 for string fields). */
 export interface ExprField {

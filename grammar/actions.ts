@@ -19,7 +19,7 @@ import {
   type ExprConstant, type ExprConstantSet, type ExprField, type GenOpt, type GenOption, type OvnAction,
   type NestKind, type Pipeline, type CtNatKind, type CtLbDst, type ResultKind,
 } from './actions-ast.js';
-import { type ExprSymbol, type Symtab, WR_DEFAULT, WR_CT_COMMIT } from '../src/expr/symtab.js';
+import type { ExprSymbol, Symtab } from '../src/expr/index.js';
 import {
   DHCPV4_OPTS, DHCPV6_OPTS, ND_RA_OPTS, CONTROLLER_EVENT_OPTS, OVN_EVENTS, LOG_SEVERITIES, LOG_VERDICTS,
   LOG_VERDICT_UNKNOWN, LOG_SEVERITY_INFO, EMPTY_LB_VIP, EMPTY_LB_PROTOCOL, EMPTY_LB_LOAD_BALANCER,
@@ -59,6 +59,9 @@ export interface ParsedActions {
 type Kind = string; // token type name of grammar/lexer.ts, or 'End'
 
 const MAX_NESTED_ACTION_DEPTH = 32;
+/** enum expr_write_scope (include/ovn/expr.h): the bits of ExprSymbol.rw. */
+const WR_DEFAULT = 1;
+const WR_CT_COMMIT = 2;
 const INT_MAX = 0x7fffffffn;
 const U64 = (1n << 64n) - 1n;
 
@@ -1549,13 +1552,6 @@ function parseActions(ctx: Ctx, sentinel: Kind): void {
   }
   while (!lx.match(sentinel)) {
     if (!parseAction(ctx)) return;
-  }
-}
-
-export class ActionParseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ActionParseError';
   }
 }
 

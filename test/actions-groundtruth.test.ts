@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { controllerContext, encodeActions, ExtendTable, type ActionContext } from '../src/expr/actions/index.js';
 
-const GT = '/work/shared/reference/ovn-ground-truth/v25.03.0';
+const GT = new URL('./data/actions/v25.03.0', import.meta.url).pathname;
 
 interface Lflow {
   file: string;

@@ -18,7 +18,7 @@ interface Vector {
   error_or_other?: string[];
 }
 
-const VECTORS: Vector[] = readFileSync('/work/shared/reference/ovn-expr-vectors/v25.03.0/parse-actions.jsonl', 'utf8')
+const VECTORS: Vector[] = readFileSync(new URL('./data/actions/v25.03.0/parse-actions.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l) as Vector);

@@ -4,7 +4,7 @@
  * allocators, lflow UUID, datapath key, OVS feature flags).
  */
 import type { ExprField, OvnAction, GenOption } from '../../../grammar/actions-ast.js';
-import { resolveField } from '../symtab.js';
+import { resolveField } from '../index.js';
 import { type MfSubfield, mfField, subfield, formatIp6V } from './mf.js';
 import { type Ofpact, type OfNat, encodeOfpactsOf15 } from './ofpact.js';
 import { ACTION_OPCODE, type OftableConstants } from './tables.js';
