@@ -177,8 +177,19 @@ describe('primary UDN topology and isolation', () => {
     const sw = db.logicalSwitches.find((s) => s.name === 'blue_blue.network_ovn-worker')!;
     expect(sw.other_config).toEqual({ subnet: '10.128.1.0/24', exclude_ips: '10.128.1.2' });
     expect(sw.external_ids).toEqual({ 'k8s.ovn.org/network': 'blue_blue-network', 'k8s.ovn.org/role': 'primary', 'k8s.ovn.org/topology': 'layer3' });
-    // GR SNATs the UDN subnet to the network's GR masquerade IP (169.254.0.0/17, id 1 → .0.11)
-    expect(db.nats.find((n) => n.router === 'Logical_Router:GR_blue_blue.network_ovn-worker')!).toMatchObject({ type: 'snat', logical_ip: '10.128.0.0/16', external_ip: '169.254.0.11' });
+    // GR: options, NATs and routes shaped as layer3_user_defined_network_controller_test.go
+    // expectedGWRouterPlusNATAndStaticRoutes / gwRouterOptions (non-IC dynamic_neigh_routers), with udnc's
+    // derived addresses: GR masquerade IP 169.254.0.11 (169.254.0.0/17, network id 1), GR join IP 100.65.0.2.
+    const gr = db.logicalRouters.find((r) => r.name === 'GR_blue_blue.network_ovn-worker')!;
+    expect(gr.options).toEqual({ lb_force_snat_ip: 'router_ip', mac_binding_age_threshold: '300', chassis: 'ovn-worker',
+      always_learn_from_arp_request: 'false', dynamic_neigh_routers: 'true' });
+    const nats = db.nats.filter((n) => n.router === gr.id).map((n) => [n.type, n.external_ip, n.logical_ip, n.options.stateless]);
+    expect(nats).toEqual(expect.arrayContaining([['snat', '169.254.0.11', '10.128.0.0/16', 'false'], ['snat', '169.254.0.11', '100.65.0.2', 'false']]));
+    const routes = db.staticRoutes.filter((r) => r.router === gr.id).map((r) => [r.ip_prefix, r.nexthop, r.output_port ?? null]);
+    expect(routes).toEqual(expect.arrayContaining([['10.128.0.0/16', '100.65.0.1', null], ['169.254.169.0/29', '169.254.169.4', 'rtoe-GR_blue_blue.network_ovn-worker']]));
+    const etor = db.logicalSwitchPorts.find((p) => p.name === 'etor-GR_blue_blue.network_ovn-worker')!;
+    expect(etor.options).toEqual({ 'nat-addresses': 'router', 'exclude-lb-vips-from-garp': 'true', 'router-port': 'rtoe-GR_blue_blue.network_ovn-worker' });
+    expect(etor.external_ids).toEqual({ 'k8s.ovn.org/network': 'blue_blue-network', 'k8s.ovn.org/topology': 'layer3' });
   });
   it('infrastructure port joins UDNIsolation:SecondaryPods; UDN policy hashes under the UDN controller', () => {
     const pg = db.portGroups.find((p) => p.name === 'a8747502060113802905')!;

@@ -124,6 +124,7 @@ export const MASQUERADE = {
   v4Hairpin: '169.254.169.5',
   v6Hairpin: 'fd69::5',
   v4HostIP: '169.254.169.2',
+  v4DummyNextHop: '169.254.169.4',
   v4EtpLocal: '169.254.169.3',
   v6EtpLocal: 'fd69::3',
 } as const;

@@ -22,8 +22,10 @@ export interface NetCtx {
   mgmtIPs(node: string): string[];
   /** gateway-router join/transit IPs (bare) of a node, used by LNM host-network peers */
   grJoinIPs(node: string): string[];
-  /** common external_ids for switches/routers on UDNs ({} on default) */
+  /** external_ids of UDN pod/ext switches: network, role, topology ({} on default) */
   netExternalIds: Record<string, string>;
+  /** external_ids of other UDN topology rows (routers, ports, routes, NATs, join switch): network, topology */
+  topoExternalIds: Record<string, string>;
   provenance: ObjectRef[];
 }
 
@@ -67,6 +69,7 @@ export function makeNetCtx(model: ClusterModel, net: Network): NetCtx {
     ipv4: families.has(4),
     ipv6: families.has(6),
     netExternalIds: ext,
+    topoExternalIds: isDefault ? {} : { 'k8s.ovn.org/network': net.ovnName, 'k8s.ovn.org/topology': net.topology.toLowerCase() },
     provenance: [net.owner],
     podSwitch(node: string): string {
       if (net.topology === 'Localnet') return prefix + NAMES.localnetSwitch;

@@ -10,7 +10,7 @@
  */
 import type { ClusterModel, Node, Pod } from '../model/types.js';
 import type { NbBuilder } from './builder.js';
-import { EXT, NAMES, OWNER, PG_NAMES, ID_KEYS, SUBNETS } from './constants.js';
+import { EXT, MASQUERADE, NAMES, OWNER, PG_NAMES, ID_KEYS, SUBNETS } from './constants.js';
 import {
   type NetCtx, attachmentOn, isLayer3Like, isWiredPod, joinSubnets, nadKey, nodeSubnets, podIPs, podPortName, prefixLen,
 } from './context.js';
@@ -55,10 +55,10 @@ function withPrefixLen(ip: string, cidr: string): string {
   return `${ip}/${prefixLen(cidr)}`;
 }
 
-function newSwitch(b: NbBuilder, ctx: NetCtx, name: string, other: Record<string, string>, node?: Node): LogicalSwitch {
+function newSwitch(b: NbBuilder, ctx: NetCtx, name: string, other: Record<string, string>, node?: Node, ext = ctx.netExternalIds): LogicalSwitch {
   return b.switches.add({
     id: ls(name), network: ctx.net.id, provenance: node ? [...ctx.provenance, node.ref] : [...ctx.provenance],
-    name, ports: [], acls: [], load_balancer: [], load_balancer_group: [], other_config: other, external_ids: { ...ctx.netExternalIds },
+    name, ports: [], acls: [], load_balancer: [], load_balancer_group: [], other_config: other, external_ids: { ...ext },
   });
 }
 
@@ -66,7 +66,7 @@ function newRouter(b: NbBuilder, ctx: NetCtx, name: string, options: Record<stri
   return b.routers.add({
     id: lr(name), network: ctx.net.id, provenance: node ? [...ctx.provenance, node.ref] : [...ctx.provenance],
     name, ports: [], static_routes: [], nat: [], load_balancer: [], load_balancer_group: [], options,
-    external_ids: { ...ctx.netExternalIds, ...ext },
+    external_ids: { ...ctx.topoExternalIds, ...ext },
   });
 }
 
@@ -81,18 +81,21 @@ function addLrp(b: NbBuilder, r: LogicalRouter, ctx: NetCtx, name: string, netwo
   const first = networks[0]!.split('/')[0]!;
   b.routerPorts.add({
     id, router: r.id, network: ctx.net.id, provenance: [...provenance], name, mac: ipToMac(first), networks,
-    options: {}, gateway_chassis: [], ipv6_ra_configs: {}, external_ids: {}, ...(peer ? { peer } : {}),
+    options: {}, gateway_chassis: [], ipv6_ra_configs: {}, external_ids: { ...ctx.topoExternalIds }, ...(peer ? { peer } : {}),
   });
   if (!r.ports.includes(id)) r.ports.push(id);
 }
 
 /** Patch pair switch port (type router) ↔ router port. */
-function connect(b: NbBuilder, ctx: NetCtx, sw: LogicalSwitch, r: LogicalRouter, lspName: string, lrpName: string, networks: string[], node?: Node): void {
+function connect(
+  b: NbBuilder, ctx: NetCtx, sw: LogicalSwitch, r: LogicalRouter, lspName: string, lrpName: string, networks: string[], node?: Node,
+  lsp: { addresses?: string[]; options?: Record<string, string> } = {},
+): void {
   const prov = node ? [...ctx.provenance, node.ref] : ctx.provenance;
   addLrp(b, r, ctx, lrpName, networks, prov);
   addLsp(b, sw, ctx, {
-    name: lspName, type: 'router', addresses: ['router'], port_security: [], options: { 'router-port': lrpName },
-    external_ids: {}, role: 'router', provenance: [...prov],
+    name: lspName, type: 'router', addresses: lsp.addresses ?? ['router'], port_security: [], options: { ...lsp.options, 'router-port': lrpName },
+    external_ids: { ...ctx.topoExternalIds }, role: 'router', provenance: [...prov],
   });
 }
 
@@ -100,7 +103,7 @@ function addRoute(b: NbBuilder, ctx: NetCtx, r: LogicalRouter, prefix: string, n
   const id = rowId('Logical_Router_Static_Route', `${r.name}|${opts.policy ?? 'dst-ip'}|${prefix}|${nexthop}`);
   b.staticRoutes.add({
     id, router: r.id, network: ctx.net.id, provenance: node ? [...ctx.provenance, node.ref] : [...ctx.provenance],
-    ip_prefix: prefix, nexthop, route_table: '', options: {}, external_ids: { ...ctx.netExternalIds },
+    ip_prefix: prefix, nexthop, route_table: '', options: {}, external_ids: { ...ctx.topoExternalIds },
     ...(opts.policy === 'src-ip' ? { policy: 'src-ip' as const } : {}), ...(opts.output_port ? { output_port: opts.output_port } : {}),
   });
   if (!r.static_routes.includes(id)) r.static_routes.push(id);
@@ -110,7 +113,7 @@ function addSnat(b: NbBuilder, ctx: NetCtx, r: LogicalRouter, externalIp: string
   const id = rowId('NAT', `${r.name}|snat|${logicalIp}|${externalIp}`);
   b.nats.add({
     id, router: r.id, network: ctx.net.id, provenance: [...ctx.provenance, node.ref], type: 'snat', external_ip: externalIp,
-    logical_ip: logicalIp, external_port_range: '', match: '', priority: 0, options: { stateless: 'false' }, external_ids: { ...ctx.netExternalIds },
+    logical_ip: logicalIp, external_port_range: '', match: '', priority: 0, options: { stateless: 'false' }, external_ids: { ...ctx.topoExternalIds },
   });
   if (!r.nat.includes(id)) r.nat.push(id);
 }
@@ -136,12 +139,13 @@ function buildGateway(b: NbBuilder, model: ClusterModel, ctx: NetCtx, node: Node
   const P = ctx.prefix;
   const name = grName(ctx, node.name);
   const hostIP = hostIPv4(node);
+  // gwRouterOptions() (layer3_user_defined_network_controller_test.go); dynamic_neigh_routers=true is the non-IC value
   const gr = newRouter(b, ctx, name, {
     always_learn_from_arp_request: 'false',
     chassis: node.name,
     dynamic_neigh_routers: 'true',
     lb_force_snat_ip: 'router_ip',
-    'snat-ct-zone': '0',
+    mac_binding_age_threshold: '300',
   }, hostIP ? { physical_ip: hostIP, physical_ips: hostIP } : {}, node);
   const groups = lbGroupNames(ctx);
   gr.load_balancer_group.push(lbg(groups.cluster), lbg(groups.clusterRouter));
@@ -149,15 +153,24 @@ function buildGateway(b: NbBuilder, model: ClusterModel, ctx: NetCtx, node: Node
   if (hostIP) {
     const extName = `${NAMES.extSwitchPrefix}${P}${node.name}`;
     const ext = newSwitch(b, ctx, extName, {}, node);
-    connect(b, ctx, ext, gr, `${NAMES.extToRouterPrefix}${name}`, `${NAMES.routerToExtPrefix}${name}`, [`${hostIP}/${ASSUMED_HOST_PREFIX_V4}`], node);
+    const rtoe = `${NAMES.routerToExtPrefix}${name}`;
+    // UDN GRs also own their masquerade IP on the external port (the SNAT address)
+    const masq = ctx.isDefault ? undefined : grMasqueradeIP(model, ctx);
+    const rtoeNets = [`${hostIP}/${ASSUMED_HOST_PREFIX_V4}`, ...(masq ? [`${masq}/${parseCidr(model.config.udnMasqueradeSubnet).prefix}`] : [])];
+    // etor-: addresses = the GR port MAC, options as externalSwitchRouterPortOptions()
+    connect(b, ctx, ext, gr, `${NAMES.extToRouterPrefix}${name}`, rtoe, rtoeNets, node,
+      { addresses: [ipToMac(hostIP)], options: { 'exclude-lb-vips-from-garp': 'true', 'nat-addresses': 'router' } });
     addLsp(b, ext, ctx, {
       name: `${P}${NAMES.bridge}_${node.name}`, type: 'localnet', addresses: ['unknown'], port_security: [],
-      options: { network_name: NAMES.physicalNetwork }, external_ids: {}, role: 'localnet', provenance: [...ctx.provenance, node.ref],
+      options: { network_name: NAMES.physicalNetwork }, external_ids: { ...ctx.topoExternalIds }, role: 'localnet', provenance: [...ctx.provenance, node.ref],
     });
-    addRoute(b, ctx, gr, '0.0.0.0/0', assumedHostGateway(hostIP), { output_port: `${NAMES.routerToExtPrefix}${name}` }, node);
-    // SNAT of the network's pod subnets on egress (default: to the node IP; UDN: to the GR masquerade IP)
+    addRoute(b, ctx, gr, '0.0.0.0/0', assumedHostGateway(hostIP), { output_port: rtoe }, node);
+    addRoute(b, ctx, gr, formatCidr(parseCidr(model.config.masqueradeSubnet)), MASQUERADE.v4DummyNextHop, { output_port: rtoe }, node);
+    // SNAT of the network's pod subnets on egress (default: to the node IP; UDN: to the GR masquerade IP,
+    // plus the GR's own join IP, as expectedGWRouterPlusNATAndStaticRoutes)
     const subnets = ctx.isDefault ? model.config.clusterNetwork.map((c) => c.cidr) : ctx.net.subnets.map((s) => s.cidr);
-    for (const s of subnets.filter((c) => !isIPv6(c))) addSnat(b, ctx, gr, ctx.isDefault ? hostIP : grMasqueradeIP(model, ctx), s, node);
+    for (const s of subnets.filter((c) => !isIPv6(c))) addSnat(b, ctx, gr, masq ?? hostIP, s, node);
+    if (masq && isLayer3Like(ctx.net)) for (const j of ctx.grJoinIPs(node.name)) addSnat(b, ctx, gr, masq, j, node);
   } else {
     b.notices.push({ message: `node ${node.name} has no IPv4 host address: gateway router ${name} has no external port`, ref: node.ref });
   }
@@ -203,7 +216,7 @@ export function buildNetworkTopology(b: NbBuilder, model: ClusterModel, ctx: Net
     let join: LogicalSwitch | undefined;
     const joins = joinSubnets(ctx.net).filter((s) => !isIPv6(s));
     if (cr && joins.length) {
-      join = newSwitch(b, ctx, P + NAMES.joinSwitch, {});
+      join = newSwitch(b, ctx, P + NAMES.joinSwitch, {}, undefined, ctx.topoExternalIds);
       connect(b, ctx, join, cr, `${NAMES.joinToRouterPrefix}${P}${NAMES.clusterRouter}`, `${NAMES.routerToJoinPrefix}${P}${NAMES.clusterRouter}`,
         joins.map((s) => withPrefixLen(nthAddress(s, 1), s)));
     }
