@@ -18,7 +18,7 @@ import { adminNetworkPolicyOf, baselineAdminNetworkPolicyOf, networkPolicyOf } f
 import { assignHostSubnets, attachPods, type ScheduledDraft } from './pods.js';
 import { buildServices } from './services.js';
 import type { ClusterModel, Namespace, Network, Node } from './types.js';
-import { cmp, describe, fnv1a64, Problems, refOf, stringMap } from './util.js';
+import { cmp, describe, fnv1a64, Problems, pushTo, refOf, stringMap } from './util.js';
 import { expandDaemonSet, expandWorkloads, nodeFits, POD_KINDS, type PodDraft } from './workloads.js';
 
 export type * from './types.js';
@@ -123,7 +123,7 @@ export function buildModel(set: ManifestSet, opts: ModelOptions = {}): ClusterMo
   for (const mo of objs) {
     if (CLUSTER_SCOPED.has(mo.object.kind)) continue;
     const ns = mo.object.metadata.namespace!;
-    if (!namespaces.has(ns)) users.set(ns, [...(users.get(ns) ?? []), mo]);
+    if (!namespaces.has(ns)) pushTo(users, ns, mo);
   }
   for (const [ns, list] of [...users].sort((a, b) => cmp(a[0], b[0]))) {
     const builtin = (BUILTIN_NAMESPACES as readonly string[]).includes(ns);
@@ -217,6 +217,7 @@ function schedule(d: PodDraft, nodes: NodeDraft[], byName: Map<string, NodeDraft
   if (d.nodeName !== undefined) {
     if (!byName.has(d.nodeName)) {
       p.error(d.mo, `pod ${d.namespace}/${d.name}: node ${d.nodeName} does not exist (the manifests declare ${nodes.map((n) => n.name).join(', ')})`, 'spec.nodeName');
+      return { ...d, node: '' }; // nothing more to say about it
     }
     return { ...d, node: d.nodeName };
   }

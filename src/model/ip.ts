@@ -32,17 +32,18 @@ export function parseIP(s: string): IP | undefined {
   return n === undefined ? undefined : { v6: false, n };
 }
 
+const V4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
 function parseV4(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
+  const m = V4_RE.exec(s);
+  if (!m) return undefined;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const v = Number(m[i]);
     if (v > 255) return undefined;
-    n = (n << 8n) | BigInt(v);
+    n = n * 256 + v; // stays exact: < 2^32
   }
-  return n;
+  return BigInt(n);
 }
 
 function parseV6(s: string): bigint | undefined {

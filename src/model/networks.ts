@@ -15,7 +15,7 @@ import { cidrOverlaps, parseCIDR } from './ip.js';
 import type { LabelSelector } from './k8s.js';
 import { matchesSelector } from './selector.js';
 import type { ClusterConfig, Network, NetworkRole, NetworkSubnet, Topology } from './types.js';
-import { cmp, describe, isRecord, type Problems, refOf } from './util.js';
+import { cmp, describe, isRecord, type Problems, pushTo, refOf } from './util.js';
 
 export const PRIMARY_UDN_LABEL = 'k8s.ovn.org/primary-user-defined-network';
 export const OVN_CNI_TYPE = 'ovn-k8s-cni-overlay';
@@ -479,7 +479,7 @@ export function buildNetworks(
   checkOverlaps(drafts, config, p);
   assignNetworkIds(drafts, p);
   const keysByNet = new Map<string, string[]>();
-  for (const [key, t] of nads) keysByNet.set(t.network, [...(keysByNet.get(t.network) ?? []), key]);
+  for (const [key, t] of nads) pushTo(keysByNet, t.network, key);
   for (const d of drafts) {
     d.net.namespaces = [...d.net.namespaces].sort(cmp);
     const keys = keysByNet.get(d.net.id);

@@ -340,6 +340,7 @@ export function attachPods(
   }
 
   // pass 2: allocate the rest
+  const exhausted = new Map<Pool, { count: number; first: ScheduledDraft; net: string }>();
   for (const { d, wants } of work) {
     for (const w of wants) {
       if (conflicted.has(w)) {
@@ -360,7 +361,9 @@ export function attachPods(
       for (const pool of pools) {
         const ip = pool.allocate();
         if (!ip) {
-          p.error(d.mo, `pod ${d.namespace}/${d.name}: no free IP left in ${formatIP({ v6: pool.cidr.v6, n: pool.cidr.base })}/${pool.cidr.prefix} on network ${w.net.net.ovnName}`);
+          const ex = exhausted.get(pool);
+          if (ex) ex.count++;
+          else exhausted.set(pool, { count: 1, first: d, net: w.net.net.ovnName });
           continue;
         }
         ni.owners.set(formatIP(ip), `pod ${d.namespace}/${d.name}`);
@@ -368,6 +371,11 @@ export function attachPods(
         if (w.net.gateways && pool.gateway) w.gateways.push(formatIP(pool.gateway));
       }
     }
+  }
+
+  for (const [pool, ex] of exhausted) {
+    // ovn-kubernetes leaves such pods in ContainerCreating (ErrFull); one message per subnet
+    p.error(ex.first.mo, `no free IP left in ${formatIP({ v6: pool.cidr.v6, n: pool.cidr.base })}/${pool.cidr.prefix} on network ${ex.net} for ${ex.count} pod(s), first ${ex.first.namespace}/${ex.first.name}`);
   }
 
   return work.map(({ d, wants }) => {

@@ -19,7 +19,7 @@ import type { Protocol, ServicePort, ServiceType } from './k8s.js';
 import type { NsDraft } from './networks.js';
 import { matchesMap } from './selector.js';
 import type { ClusterConfig, Endpoint, Pod, Service } from './types.js';
-import { cmp, isRecord, type Problems, refOf, stringMap } from './util.js';
+import { cmp, isRecord, type Problems, pushTo, refOf, stringMap } from './util.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MIRRORED_SERVICE_NAME_LABEL = 'k8s.ovn.org/service-name';
@@ -220,12 +220,12 @@ export function buildServices(
     const ns = mo.object.metadata.namespace ?? 'default';
     const mirrored = labels[MIRRORED_SERVICE_NAME_LABEL];
     const plain = labels[SERVICE_NAME_LABEL];
-    if (mirrored !== undefined) mirroredBySvc.set(`${ns}/${mirrored}`, [...(mirroredBySvc.get(`${ns}/${mirrored}`) ?? []), mo]);
-    else if (plain !== undefined) slicesBySvc.set(`${ns}/${plain}`, [...(slicesBySvc.get(`${ns}/${plain}`) ?? []), mo]);
+    if (mirrored !== undefined) pushTo(mirroredBySvc, `${ns}/${mirrored}`, mo);
+    else if (plain !== undefined) pushTo(slicesBySvc, `${ns}/${plain}`, mo);
     else p.notice(`EndpointSlice ${ns}/${mo.object.metadata.name} has no ${SERVICE_NAME_LABEL} label: it belongs to no service`, refOf(mo));
   }
   const podsByNs = new Map<string, Pod[]>();
-  for (const pod of pods) podsByNs.set(pod.namespace, [...(podsByNs.get(pod.namespace) ?? []), pod]);
+  for (const pod of pods) pushTo(podsByNs, pod.namespace, pod);
   const podByKey = new Map(pods.map((pd) => [`${pd.namespace}/${pd.name}`, pd]));
 
   return drafts.map((d) => {
@@ -279,12 +279,9 @@ export function buildServices(
 }
 
 function sortEndpoints(eps: Endpoint[]): Endpoint[] {
-  return eps.sort((a, b) => {
-    const x = parseIP(a.ip);
-    const y = parseIP(b.ip);
-    const c = x && y ? compareIP(x, y) : cmp(a.ip, b.ip);
-    return c || cmp(JSON.stringify(a.ports), JSON.stringify(b.ports));
-  });
+  const keyed = eps.map((e) => ({ e, ip: parseIP(e.ip), ports: JSON.stringify(e.ports) }));
+  keyed.sort((a, b) => (a.ip && b.ip ? compareIP(a.ip, b.ip) : cmp(a.e.ip, b.e.ip)) || cmp(a.ports, b.ports));
+  return keyed.map((k) => k.e);
 }
 
 function endpointsFromSlice(

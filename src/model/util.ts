@@ -114,3 +114,10 @@ export function stringMap(v: unknown): Record<string, string> {
   }
   return out;
 }
+
+/** Appends to a list in a map of lists (creating it). */
+export function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}

@@ -16,7 +16,7 @@ import type { ObjectRef } from '../common/source.js';
 import type { ManifestObject } from '../manifests/types.js';
 import type { Protocol } from './k8s.js';
 import type { ContainerPort, Pod } from './types.js';
-import { cmp, fnv1a64, isRecord, type Problems, refOf, safeSuffix, stableUID, stringMap } from './util.js';
+import { cmp, fnv1a64, isRecord, type Problems, pushTo, refOf, safeSuffix, stableUID, stringMap } from './util.js';
 
 export const POD_KINDS = new Set([
   'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ReplicationController', 'Job', 'CronJob',
@@ -194,7 +194,7 @@ class Ownership {
     for (const mo of objs) {
       if (mo.object.kind === 'Pod') {
         const owner = this.owner(mo);
-        if (owner) this.existing.set(keyOf(owner), [...(this.existing.get(keyOf(owner)) ?? []), mo]);
+        if (owner) pushTo(this.existing, keyOf(owner), mo);
       } else {
         const owner = this.owner(mo);
         if (owner) this.delegated.add(keyOf(owner));

@@ -19,7 +19,11 @@ export function parseObjects(text: string, file: string): ManifestObject[] {
     const push = (o: K8sObject) => out.push({ object: o, source: { file, line, col } });
     const o = v as K8sObject;
     if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray((o as { items?: unknown }).items)) {
-      for (const it of (o as unknown as { items: K8sObject[] }).items) push(it);
+      // items of a typed list (PodList) may omit kind/apiVersion, as kubectl prints them
+      const itemKind = o.kind === 'List' ? undefined : o.kind.slice(0, -'List'.length);
+      for (const it of (o as unknown as { items: K8sObject[] }).items) {
+        push({ ...it, kind: it.kind ?? itemKind ?? '', apiVersion: it.apiVersion ?? o.apiVersion });
+      }
     } else if (o.kind && o.metadata) {
       push(o);
     }
