@@ -48,7 +48,7 @@ type Kind =
   | 'Eq' | 'Ne' | 'Lt' | 'Le' | 'Gt' | 'Ge' | 'LogNot' | 'LogAnd' | 'LogOr'
   | 'Ellipsis' | 'Comma' | 'Semicolon' | 'Equals' | 'Exchange' | 'Decrement' | 'Colon' | 'Hyphen';
 
-interface Scan { kind: Kind; end: number; payload?: LexPayload }
+export interface Scan { kind: Kind; end: number; payload?: LexPayload }
 
 const MAX_BITS = 1024; // 8 * sizeof(union mf_subvalue)
 

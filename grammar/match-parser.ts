@@ -12,7 +12,7 @@
  * the descent mirrors the C code.
  */
 import type { IToken } from 'chevrotain';
-import { tokenize, tokenPayload, TOKEN_TEXT, type LexFormat, type OvnToken } from './lexer.js';
+import { scanToken, tokenize, tokenPayload, TOKEN_TEXT, type LexFormat, type OvnToken } from './lexer.js';
 import {
   boolExpr, exprCombine, exprNot, relopTurn, type CmpExpr, type Expr, type Relop,
 } from '../src/expr/ast.js';
@@ -176,16 +176,24 @@ function constantWidth(c: IntConstant): number {
 /** get_sb_port_group_name() */
 export const sbPortGroupName = (name: string, dpId: number): string => `${dpId}_${name}`;
 
-/** expr_const_sets_add(convert_to_integer=true): lex each entry, skipping invalid ones. */
+/**
+ * expr_const_sets_add(convert_to_integer=true): lex each entry (first token
+ * only), skipping entries that are not integers.  Uses the scanner directly:
+ * address sets can have tens of thousands of entries.
+ */
 export function constSetFromStrings(values: readonly string[]): IntConstant[] {
   const out: IntConstant[] = [];
   for (const v of values) {
-    const toks = tokenize(v);
-    const t = toks[0];
-    if (!t || (t.tokenType.name !== 'Integer' && t.tokenType.name !== 'MaskedInteger')) continue;
-    const p = tokenPayload(t);
-    const masked = t.tokenType.name === 'MaskedInteger';
-    out.push({ value: p.value!, mask: masked ? p.mask! : 0n, format: p.format!, masked });
+    let p = 0;
+    let t = p < v.length ? scanToken(v, p) : null;
+    while (t && t.kind === 'Skip') {
+      p = t.end;
+      t = p < v.length ? scanToken(v, p) : null;
+    }
+    if (!t || (t.kind !== 'Integer' && t.kind !== 'MaskedInteger')) continue;
+    const pl = t.payload!;
+    const masked = t.kind === 'MaskedInteger';
+    out.push({ value: pl.value!, mask: masked ? pl.mask! : 0n, format: pl.format!, masked });
   }
   return out;
 }

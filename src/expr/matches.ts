@@ -66,6 +66,13 @@ const FIELD_SLOTS: Record<string, SlotPart[]> = {
   tcp_flags: [['tcp_flags', 0, 12, 0]],
   pkt_mark: [['pkt_mark', 0, 32, 0]],
 };
+interface SlotPartC { slot: string; ofs: bigint; bits: bigint; shift: bigint; shared: boolean; own: bigint }
+/** FIELD_SLOTS with the bigint constants precomputed. */
+const SLOT_PARTS: Record<string, SlotPartC[]> = Object.fromEntries(Object.entries(FIELD_SLOTS).map(([mf, parts]) => [mf, parts.map(([slot, ofs, n, shift]) => {
+  const bits = (1n << BigInt(n)) - 1n;
+  return { slot, ofs: BigInt(ofs), bits, shift: BigInt(shift), shared: mf === 'ip_dscp' || mf === 'nw_ecn', own: bits << BigInt(shift) };
+})]));
+
 /** Non-maskable OVS fields that OVS stores with a wider exact mask (mf_set_value). */
 const EXACT_SLOT_MASK: Record<string, bigint> = {
   icmp_type: 0xffffn, icmp_code: 0xffffn, icmpv6_type: 0xffffn, icmpv6_code: 0xffffn, arp_op: 0xffn,
@@ -81,37 +88,51 @@ export class FlowMatch {
   readonly slots = new Map<string, SlotValue>();
 
   clone(): FlowMatch {
+    // SlotValues are never mutated in place (setField stores new objects), so sharing them is safe.
     const m = new FlowMatch();
-    for (const [k, v] of this.slots) m.slots.set(k, { ...v });
+    for (const [k, v] of this.slots) m.slots.set(k, v);
+    m.cachedKey = this.cachedKey;
     return m;
   }
 
   /** mf_mask_subfield()/mf_set(): replace the field's whole value and mask. */
   setField(mf: string, value: bigint, mask: bigint, fieldBits: number, maskable: boolean): void {
-    const parts = FIELD_SLOTS[mf];
+    const parts = SLOT_PARTS[mf];
     if (!parts) throw new Error(`no OpenFlow slot mapping for field ${mf}`);
     const full = (1n << BigInt(fieldBits)) - 1n;
     mask &= full;
     value &= mask;
     // mf_set() ignores partial masks on non-maskable fields (returns OFPUTIL_P_NONE).
     if (!maskable && mask !== 0n && mask !== full) return;
-    for (const [slot, ofs, n, shift] of parts) {
-      const bits = (1n << BigInt(n)) - 1n;
-      let v = ((value >> BigInt(ofs)) & bits) << BigInt(shift);
-      let m = ((mask >> BigInt(ofs)) & bits) << BigInt(shift);
-      if (m !== 0n && mf in EXACT_SLOT_MASK) m = EXACT_SLOT_MASK[mf]!;
-      const cur = this.slots.get(slot);
-      if (shift || (parts.length === 1 && n < SLOT_BITS[slot]! && (mf === 'nw_ecn' || mf === 'ip_dscp'))) {
-        // nw_tos is shared by ip_dscp and nw_ecn: only replace this field's bits.
-        const own = bits << BigInt(shift);
-        const cv = cur ? cur.value & ~own : 0n;
-        const cm = cur ? cur.mask & ~own : 0n;
-        v |= cv;
-        m |= cm;
+    const exact = EXACT_SLOT_MASK[mf];
+    for (const p of parts) {
+      let v = p.ofs ? (value >> p.ofs) & p.bits : value & p.bits;
+      let m = p.ofs ? (mask >> p.ofs) & p.bits : mask & p.bits;
+      if (p.shift) {
+        v <<= p.shift;
+        m <<= p.shift;
       }
-      if (m === 0n) this.slots.delete(slot);
-      else this.slots.set(slot, { value: v & m, mask: m });
+      if (m !== 0n && exact !== undefined) m = exact;
+      if (p.shared) {
+        // nw_tos is shared by ip_dscp and nw_ecn: only replace this field's bits.
+        const cur = this.slots.get(p.slot);
+        if (cur) {
+          v |= cur.value & ~p.own;
+          m |= cur.mask & ~p.own;
+        }
+      }
+      if (m === 0n) this.slots.delete(p.slot);
+      else this.slots.set(p.slot, { value: v & m, mask: m });
     }
+    this.cachedKey = undefined;
+  }
+
+  private cachedKey: string | undefined;
+
+  /** match_set_conj_id() */
+  setConjId(id: number): void {
+    this.slots.set('conj_id', { value: BigInt(id), mask: 0xffffffffn });
+    this.cachedKey = undefined;
   }
 
   get(slot: string): SlotValue | undefined {
@@ -120,7 +141,14 @@ export class FlowMatch {
 
   /** match_equal() key */
   key(): string {
-    return [...this.slots.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v.value.toString(16)}/${v.mask.toString(16)}`).join(',');
+    if (this.cachedKey !== undefined) return this.cachedKey;
+    const names = [...this.slots.keys()].sort();
+    let k = '';
+    for (const n of names) {
+      const v = this.slots.get(n)!;
+      k += `${n}=${v.value.toString(36)}/${v.mask === v.value ? '=' : v.mask.toString(36)},`;
+    }
+    return (this.cachedKey = k);
   }
 }
 
@@ -206,7 +234,7 @@ function addConjunction(and: AndOrExpr, lookupPort: LookupPort, state: { nConjs:
       if (sub.type === 'or' && !addDisjunction(sub, lookupPort, match, clause++, nClauses, state.nConjs, out)) return;
     }
     const c = match.clone();
-    c.slots.set('conj_id', { value: BigInt(state.nConjs), mask: 0xffffffffn });
+    c.setConjId(state.nConjs);
     out.add({ match: c, conjunctions: [] });
   }
 }
@@ -288,59 +316,65 @@ function formatFlagsMasked(flags: number, mask: number, maxMask: number, name: (
   return s;
 }
 
+function fmtU32(out: string[], m: FlowMatch, name: string, k: string): void {
+  const v = m.get(k);
+  if (v) out.push(`${name}=${hex(v.value)}${v.mask !== 0xffffffffn ? '/' + hex(v.mask) : ''}`);
+}
+function fmtBe16(out: string[], m: FlowMatch, name: string, k: string): void {
+  const v = m.get(k);
+  if (v) out.push(v.mask === 0xffffn ? `${name}=${v.value}` : `${name}=0x${v.value.toString(16)}/0x${v.mask.toString(16)}`);
+}
+const ALL48 = all(48);
+const ALL32 = all(32);
+const ALL128 = all(128);
+function fmtEth(out: string[], m: FlowMatch, name: string, k: string): void {
+  const v = m.get(k);
+  if (v) out.push(`${name}=${formatMac(v.value)}${v.mask !== ALL48 ? '/' + formatMac(v.mask) : ''}`);
+}
+function fmtIp4(out: string[], m: FlowMatch, name: string, k: string): void {
+  const v = m.get(k);
+  if (!v) return;
+  let s = `${name}=${formatIPv4(v.value)}`;
+  if (v.mask !== ALL32) {
+    const c = cidrLen(v.mask, 32);
+    s += c >= 0 ? `/${c}` : `/${formatIPv4(v.mask)}`;
+  }
+  out.push(s);
+}
+function fmtIp6(out: string[], m: FlowMatch, name: string, k: string): void {
+  const v = m.get(k);
+  if (!v) return;
+  let s = `${name}=${formatIPv6(v.value)}`;
+  if (v.mask !== ALL128) {
+    const c = cidrLen(v.mask, 128);
+    s += c >= 0 ? `/${c}` : `/${formatIPv6(v.mask)}`;
+  }
+  out.push(s);
+}
+const ctStateName = (b: number): string | undefined => CT_STATE_NAMES[31 - Math.clz32(b)];
+const tcpFlagName = (b: number): string | undefined => TCP_FLAG_NAMES[b];
+const IPV4_PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' };
+const IPV6_PROTO_NAMES: Record<number, string> = { 58: 'icmp6', 6: 'tcp6', 17: 'udp6', 132: 'sctp6' };
+const REG_NAMES = Array.from({ length: 16 }, (_, i) => `reg${i}`);
+
 /** match_format() for the slots modelled here (priority omitted). */
 export function formatMatch(m: FlowMatch): string {
   const out: string[] = [];
-  const g = (k: string): SlotValue | undefined => m.get(k);
-  const u32 = (name: string, k: string): void => {
-    const v = g(k);
-    if (v) out.push(`${name}=${hex(v.value)}${v.mask !== 0xffffffffn ? '/' + hex(v.mask) : ''}`);
-  };
-  const be16 = (name: string, k: string): void => {
-    const v = g(k);
-    if (v) out.push(v.mask === 0xffffn ? `${name}=${v.value}` : `${name}=0x${v.value.toString(16)}/0x${v.mask.toString(16)}`);
-  };
-  const eth = (name: string, k: string): void => {
-    const v = g(k);
-    if (v) out.push(`${name}=${formatMac(v.value)}${v.mask !== all(48) ? '/' + formatMac(v.mask) : ''}`);
-  };
-  const ip4 = (name: string, k: string): void => {
-    const v = g(k);
-    if (!v) return;
-    let s = `${name}=${formatIPv4(v.value)}`;
-    if (v.mask !== all(32)) {
-      const c = cidrLen(v.mask, 32);
-      s += c >= 0 ? `/${c}` : `/${formatIPv4(v.mask)}`;
-    }
-    out.push(s);
-  };
-  const ip6 = (name: string, k: string): void => {
-    const v = g(k);
-    if (!v) return;
-    let s = `${name}=${formatIPv6(v.value)}`;
-    if (v.mask !== all(128)) {
-      const c = cidrLen(v.mask, 128);
-      s += c >= 0 ? `/${c}` : `/${formatIPv6(v.mask)}`;
-    }
-    out.push(s);
-  };
-
-  u32('pkt_mark', 'pkt_mark');
-  const conj = g('conj_id');
+  fmtU32(out, m, 'pkt_mark', 'pkt_mark');
+  const conj = m.get('conj_id');
   if (conj) out.push(`conj_id=${conj.value}`);
-  const cs = g('ct_state');
+  const cs = m.get('ct_state');
   if (cs) {
-    const name = (b: number): string | undefined => CT_STATE_NAMES[31 - Math.clz32(b)];
     out.push(cs.mask === 0xffffffffn
-      ? `ct_state=${cs.value ? formatFlags(Number(cs.value), name, '|') : '0'}`
-      : `ct_state=${formatFlagsMasked(Number(cs.value), Number(cs.mask), 0xffffffff, name)}`);
+      ? `ct_state=${cs.value ? formatFlags(Number(cs.value), ctStateName, '|') : '0'}`
+      : `ct_state=${formatFlagsMasked(Number(cs.value), Number(cs.mask), 0xffffffff, ctStateName)}`);
   }
-  u32('ct_mark', 'ct_mark');
-  const cl = g('ct_label');
+  fmtU32(out, m, 'ct_mark', 'ct_mark');
+  const cl = m.get('ct_label');
   if (cl) out.push(`ct_label=${hex(cl.value)}${cl.mask !== all(128) ? '/' + hex(cl.mask) : ''}`);
 
-  const dlType = g('dl_type');
-  const proto = g('nw_proto');
+  const dlType = m.get('dl_type');
+  const proto = m.get('nw_proto');
   const dl = dlType ? Number(dlType.value) : -1;
   let skipType = false;
   let skipProto = false;
@@ -350,7 +384,7 @@ export function formatMatch(m: FlowMatch): string {
       if (proto) {
         skipProto = true;
         const p = Number(proto.value);
-        const n = ({ 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' } as Record<number, string>)[p];
+        const n = IPV4_PROTO_NAMES[p];
         if (n) out.push(n);
         else { out.push('ip'); skipProto = false; }
       } else out.push('ip');
@@ -358,7 +392,7 @@ export function formatMatch(m: FlowMatch): string {
       if (proto) {
         skipProto = true;
         const p = Number(proto.value);
-        const n = ({ 58: 'icmp6', 6: 'tcp6', 17: 'udp6', 132: 'sctp6' } as Record<number, string>)[p];
+        const n = IPV6_PROTO_NAMES[p];
         if (n) out.push(n);
         else { out.push('ipv6'); skipProto = false; }
       } else out.push('ipv6');
@@ -368,10 +402,10 @@ export function formatMatch(m: FlowMatch): string {
     else if (dl === 0x8848) out.push('mplsm');
     else skipType = false;
   }
-  for (let i = 0; i < 16; i++) u32(`reg${i}`, `reg${i}`);
-  const md = g('metadata');
+  for (let i = 0; i < 16; i++) fmtU32(out, m, REG_NAMES[i]!, REG_NAMES[i]!);
+  const md = m.get('metadata');
   if (md) out.push(`metadata=${hex(md.value)}${md.mask !== all(64) ? '/' + hex(md.mask) : ''}`);
-  const tci = g('vlan_tci');
+  const tci = m.get('vlan_tci');
   if (tci) {
     const vidMask = tci.mask & 0x0fffn;
     const pcpMask = tci.mask & 0xe000n;
@@ -382,36 +416,36 @@ export function formatMatch(m: FlowMatch): string {
     } else if (tci.mask === 0xffffn) out.push(`vlan_tci=0x${tci.value.toString(16).padStart(4, '0')}`);
     else out.push(`vlan_tci=0x${tci.value.toString(16).padStart(4, '0')}/0x${tci.mask.toString(16).padStart(4, '0')}`);
   }
-  eth('dl_src', 'dl_src');
-  eth('dl_dst', 'dl_dst');
+  fmtEth(out, m, 'dl_src', 'dl_src');
+  fmtEth(out, m, 'dl_dst', 'dl_dst');
   if (!skipType && dlType) out.push(`dl_type=0x${dlType.value.toString(16).padStart(4, '0')}`);
   const isArp = dl === 0x0806 || dl === 0x8035;
   if (dl === 0x86dd) {
-    ip6('ipv6_src', 'ipv6_src');
-    ip6('ipv6_dst', 'ipv6_dst');
-    const lab = g('ipv6_label');
+    fmtIp6(out, m, 'ipv6_src', 'ipv6_src');
+    fmtIp6(out, m, 'ipv6_dst', 'ipv6_dst');
+    const lab = m.get('ipv6_label');
     if (lab) {
       const v = `0x${lab.value.toString(16).padStart(5, '0')}`;
       out.push(lab.mask === 0xfffffn ? `ipv6_label=${v}` : `ipv6_label=${v}/0x${lab.mask.toString(16).padStart(5, '0')}`);
     }
   } else if (isArp) {
-    ip4('arp_spa', 'nw_src');
-    ip4('arp_tpa', 'nw_dst');
+    fmtIp4(out, m, 'arp_spa', 'nw_src');
+    fmtIp4(out, m, 'arp_tpa', 'nw_dst');
   } else {
-    ip4('nw_src', 'nw_src');
-    ip4('nw_dst', 'nw_dst');
+    fmtIp4(out, m, 'nw_src', 'nw_src');
+    fmtIp4(out, m, 'nw_dst', 'nw_dst');
   }
   if (!skipProto && proto) out.push(`${isArp ? 'arp_op' : 'nw_proto'}=${proto.value}`);
   if (isArp) {
-    eth('arp_sha', 'arp_sha');
-    eth('arp_tha', 'arp_tha');
+    fmtEth(out, m, 'arp_sha', 'arp_sha');
+    fmtEth(out, m, 'arp_tha', 'arp_tha');
   }
-  const tos = g('nw_tos');
+  const tos = m.get('nw_tos');
   if (tos && tos.mask & 0xfcn) out.push(`nw_tos=${tos.value & 0xfcn}`);
   if (tos && tos.mask & 0x03n) out.push(`nw_ecn=${tos.value & 0x03n}`);
-  const ttl = g('nw_ttl');
+  const ttl = m.get('nw_ttl');
   if (ttl) out.push(`nw_ttl=${ttl.value}`);
-  const frag = g('nw_frag');
+  const frag = m.get('nw_frag');
   if (frag) {
     const f = Number(frag.value);
     switch (Number(frag.mask)) {
@@ -422,24 +456,24 @@ export function formatMatch(m: FlowMatch): string {
   }
   const p = proto ? Number(proto.value) : -1;
   if (dl === 0x0800 && p === 1) {
-    be16('icmp_type', 'tp_src');
-    be16('icmp_code', 'tp_dst');
+    fmtBe16(out, m, 'icmp_type', 'tp_src');
+    fmtBe16(out, m, 'icmp_code', 'tp_dst');
   } else if (dl === 0x0800 && p === 2) {
-    be16('igmp_type', 'tp_src');
-    be16('igmp_code', 'tp_dst');
+    fmtBe16(out, m, 'igmp_type', 'tp_src');
+    fmtBe16(out, m, 'igmp_code', 'tp_dst');
   } else if (dl === 0x86dd && p === 58) {
-    be16('icmp_type', 'tp_src');
-    be16('icmp_code', 'tp_dst');
-    ip6('nd_target', 'nd_target');
-    eth('nd_sll', 'arp_sha');
-    eth('nd_tll', 'arp_tha');
+    fmtBe16(out, m, 'icmp_type', 'tp_src');
+    fmtBe16(out, m, 'icmp_code', 'tp_dst');
+    fmtIp6(out, m, 'nd_target', 'nd_target');
+    fmtEth(out, m, 'nd_sll', 'arp_sha');
+    fmtEth(out, m, 'nd_tll', 'arp_tha');
   } else {
-    be16('tp_src', 'tp_src');
-    be16('tp_dst', 'tp_dst');
+    fmtBe16(out, m, 'tp_src', 'tp_src');
+    fmtBe16(out, m, 'tp_dst', 'tp_dst');
   }
-  const tf = g('tcp_flags');
+  const tf = m.get('tcp_flags');
   if (tf && (dl === 0x0800 || dl === 0x86dd) && p === 6) {
-    out.push(`tcp_flags=${formatFlagsMasked(Number(tf.value), Number(tf.mask & 0xfffn), 0xfff, (b) => TCP_FLAG_NAMES[b])}`);
+    out.push(`tcp_flags=${formatFlagsMasked(Number(tf.value), Number(tf.mask & 0xfffn), 0xfff, tcpFlagName)}`);
   }
   return out.join(',');
 }

@@ -157,6 +157,8 @@ function compareCmps(a: CmpExpr, b: CmpExpr): number {
  * that large address sets (one mask) cost O(n), not O(n^2).
  */
 function removeSupersets(subs: CmpExpr[]): CmpExpr[] {
+  const m0 = subs[0]!.mask;
+  if (subs.every((s) => s.mask === m0)) return subs;
   const byMask = new Map<bigint, Set<bigint>>();
   for (const s of subs) {
     let g = byMask.get(s.mask);
