@@ -377,6 +377,104 @@ spec: {ports: [{port: 80}]}
   });
 });
 
+describe('networks', () => {
+  const nad = (nsName: string, name: string, cfg: Record<string, unknown>, extra = '') => `apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata: {name: ${name}, namespace: ${nsName}${extra}}
+spec: {config: '${JSON.stringify(cfg)}'}
+---
+`;
+  it('NADs naming the same OVN network share it; ids follow ovnName order unless annotated', () => {
+    const cfg = { cniVersion: '0.3.1', name: 'shared', type: 'ovn-k8s-cni-overlay', topology: 'layer2', subnets: '10.50.0.0/24' };
+    const m = build(set(ns('a') + ns('b') + nad('a', 'x', cfg) + nad('b', 'y', cfg)
+      + nad('a', 'z', { ...cfg, name: 'aaa' }, ', annotations: {k8s.ovn.org/network-id: "7"}')
+      + podY('a', 'p', 'annotations: {k8s.v1.cni.cncf.io/networks: x}') + podY('b', 'q', 'annotations: {k8s.v1.cni.cncf.io/networks: y}')));
+    const shared = m.networks.find((n) => n.ovnName === 'shared')!;
+    expect(shared).toMatchObject({ id: 'nad:a/x', namespaces: ['a', 'b'], nads: ['a/x', 'b/y'], networkId: 1 });
+    expect(m.networks.find((n) => n.ovnName === 'aaa')!.networkId).toBe(7);
+    expect(pod(m, 'a', 'p').attachments[1]).toMatchObject({ network: 'nad:a/x', nad: 'a/x', ips: ['10.50.0.1/24'] });
+    expect(pod(m, 'b', 'q').attachments[1]).toMatchObject({ network: 'nad:a/x', nad: 'b/y', ips: ['10.50.0.2/24'] });
+  });
+
+  it('NADs of one network that disagree are an error; a trailing comma in config is read with a notice', () => {
+    const cfg = { cniVersion: '0.3.1', name: 'shared', type: 'ovn-k8s-cni-overlay', topology: 'layer2', subnets: '10.50.0.0/24' };
+    const e = errorsOf(() => build(set(ns('a') + ns('b') + nad('a', 'x', cfg) + nad('b', 'y', { ...cfg, subnets: '10.51.0.0/24' }))));
+    expect(e).toEqual([expect.stringContaining('NetworkAttachmentDefinition b/y defines network shared differently')]);
+    const m = build(set(ns('a') + `apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata: {name: l2, namespace: a}
+spec:
+  config: |
+    {"cniVersion": "0.3.1", "name": "l2", "type": "ovn-k8s-cni-overlay", "topology": "layer2", "mtu": 1300, }
+`));
+    expect(m.networks[1]).toMatchObject({ ovnName: 'l2', mtu: 1300, ovn: true, subnets: [] });
+    expect(m.notices[0]!.message).toContain('trailing comma');
+  });
+
+  it('secondary UDNs and CUDNs resolve from the networks annotation; JSON selections keep interface and IPs', () => {
+    const m = build(set(ns('a') + l2udn('a', 'sec', '[10.60.0.0/24]', 'Secondary') + `apiVersion: k8s.ovn.org/v1
+kind: ClusterUserDefinedNetwork
+metadata: {name: phys}
+spec:
+  namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: a}}
+  network: {topology: Localnet, localnet: {role: Secondary, physicalNetworkName: physnet, subnets: [192.0.2.0/24], excludeSubnets: [192.0.2.1/32], vlan: {mode: Access, access: {id: 100}}}}
+---
+` + podY('a', 'p', `annotations: {k8s.v1.cni.cncf.io/networks: '[{"name":"sec","interface":"blue0","ips":["10.60.0.50/24"]},{"name":"phys"}]'}`)));
+    const p = pod(m, 'a', 'p');
+    expect(p.attachments.slice(1)).toMatchObject([
+      { network: 'udn:a/sec', interfaceName: 'blue0', ips: ['10.60.0.50/24'], nad: 'a/sec' },
+      { network: 'cudn:phys', interfaceName: 'net2', ips: ['192.0.2.2/24'], nad: 'a/phys' },
+    ]);
+    expect(m.networks.find((n) => n.id === 'cudn:phys')).toMatchObject({ topology: 'Localnet', physicalNetworkName: 'physnet', vlanId: 100, role: 'secondary' });
+  });
+
+  it('UDN subnets overlapping the cluster ranges: an error with an explicit config, a notice with the defaults', () => {
+    const osNet = `apiVersion: config.openshift.io/v1
+kind: Network
+metadata: {name: cluster}
+spec: {clusterNetwork: [{cidr: 10.128.0.0/14, hostPrefix: 23}], serviceNetwork: [172.30.0.0/16]}
+---
+`;
+    expect(errorsOf(() => build(set(osNet + ns('a', PRIMARY) + l2udn('a', 'n', '[10.128.0.0/16]'))))).toEqual([
+      expect.stringContaining('subnet 10.128.0.0/16 of network a_n overlaps the cluster network 10.128.0.0/14'),
+    ]);
+    const m = build(set(ns('a', PRIMARY) + l2udn('a', 'n', '[10.244.0.0/16]')));
+    expect(m.notices[0]!.message).toContain('overlaps the cluster network 10.244.0.0/16');
+    expect(errorsOf(() => build(set(ns('a', PRIMARY) + l2udn('a', 'n', '[100.64.0.0/24]'))))[0]).toContain('default join subnet');
+  });
+});
+
+describe('scheduling', () => {
+  it('puts a dumped pod on the node its IP or hostIP belongs to; a pod that fits nowhere stays Pending', () => {
+    const m = build(set(node('n1') + node('n2') + `apiVersion: v1
+kind: Node
+metadata: {name: n3}
+status: {addresses: [{type: InternalIP, address: 10.0.0.3}]}
+---
+` + ns('a') + `apiVersion: v1
+kind: Pod
+metadata: {name: by-ip, namespace: a}
+spec: {containers: [{name: c, image: x}]}
+status: {phase: Running, podIP: 10.244.1.9}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: by-host, namespace: a}
+spec: {containers: [{name: c, image: x}]}
+status: {phase: Running, hostIP: 10.0.0.3}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: picky, namespace: a}
+spec: {nodeSelector: {disk: ssd}, containers: [{name: c, image: x}]}
+`));
+    expect(pod(m, 'a', 'by-ip')).toMatchObject({ node: 'n2', attachments: [{ ips: ['10.244.1.9/24'] }] });
+    expect(pod(m, 'a', 'by-host').node).toBe('n3');
+    expect(pod(m, 'a', 'picky')).toMatchObject({ node: '', phase: 'Pending', attachments: [] });
+    expect(m.notices.map((n) => n.message)).toEqual([expect.stringContaining('pod a/picky fits no node')]);
+  });
+});
+
 describe('workloads', () => {
   const wl = (kind: string, body: string, apiVersion = 'apps/v1') => `apiVersion: ${apiVersion}
 kind: ${kind}

@@ -15,7 +15,9 @@ import { buildConfig, buildNodes, DEFAULT_NODE_NAME, type NodeDraft } from './co
 import { deepFreeze } from './freeze.js';
 import { buildNetworks, type NsDraft } from './networks.js';
 import { adminNetworkPolicyOf, baselineAdminNetworkPolicyOf, networkPolicyOf } from './policies.js';
-import { assignHostSubnets, attachPods, type ScheduledDraft } from './pods.js';
+import { canonicalIP, cidrContains, parseCIDR, parseIP } from './ip.js';
+import { allocateHostSubnets } from './ipam.js';
+import { assignHostSubnets, attachPods, presetHostSubnets, type ScheduledDraft } from './pods.js';
 import { buildServices } from './services.js';
 import type { ClusterModel, Namespace, Network, Node } from './types.js';
 import { cmp, describe, fnv1a64, Problems, pushTo, refOf, stringMap } from './util.js';
@@ -156,8 +158,12 @@ export function buildModel(set: ManifestSet, opts: ModelOptions = {}): ClusterMo
   // --- nodes and scheduling ---
   const nodeDrafts = buildNodes(objs, drafts.map((d) => d.nodeName).filter((n): n is string => n !== undefined), opts.defaultNodeName ?? DEFAULT_NODE_NAME);
   const nodeByName = new Map(nodeDrafts.map((n) => [n.name, n]));
+  const defaultHostSubnets = allocateHostSubnets(
+    config.clusterNetwork.map((c) => ({ cidr: c.cidr, hostSubnet: c.hostPrefix })),
+    nodeDrafts.map((n) => n.name), presetHostSubnets(nodeDrafts).get('default') ?? new Map(),
+  ).byNode;
   const scheduled: ScheduledDraft[] = [];
-  for (const d of drafts) scheduled.push(schedule(d, nodeDrafts, nodeByName, p));
+  for (const d of drafts) scheduled.push(schedule(d, nodeDrafts, nodeByName, defaultHostSubnets, p));
   for (const mo of daemonSets) {
     for (const d of expandDaemonSet(mo, nodeDrafts, p, existing.get(`DaemonSet/${mo.object.metadata.namespace}/${mo.object.metadata.name}`))) scheduled.push({ ...d, node: d.daemonNode! });
   }
@@ -213,7 +219,9 @@ function sortRecord(m: Record<string, string>): Record<string, string> {
  * schedulable), replica i of a workload goes to node (hash(workload) + i) mod n — spreading
  * replicas like the default scheduler's spread scoring, stable when other workloads change.
  */
-function schedule(d: PodDraft, nodes: NodeDraft[], byName: Map<string, NodeDraft>, p: Problems): ScheduledDraft {
+function schedule(
+  d: PodDraft, nodes: NodeDraft[], byName: Map<string, NodeDraft>, hostSubnets: Map<string, string[]>, p: Problems,
+): ScheduledDraft {
   if (d.nodeName !== undefined) {
     if (!byName.has(d.nodeName)) {
       p.error(d.mo, `pod ${d.namespace}/${d.name}: node ${d.nodeName} does not exist (the manifests declare ${nodes.map((n) => n.name).join(', ')})`, 'spec.nodeName');
@@ -224,6 +232,18 @@ function schedule(d: PodDraft, nodes: NodeDraft[], byName: Map<string, NodeDraft
   if (d.phase === 'Succeeded' || d.phase === 'Failed') {
     // a completed pod without a node never ran anywhere udnc can know; it holds no address either way
     return { ...d, node: '' };
+  }
+  // a dumped pod without spec.nodeName still tells where it ran: status.hostIP, or its IP's node subnet
+  if (d.statusHostIP !== undefined) {
+    const ip = canonicalIP(d.statusHostIP);
+    const hit = nodes.find((n) => ip !== undefined && n.hostAddresses.includes(ip));
+    if (hit) return { ...d, node: hit.name };
+  }
+  for (const raw of d.statusIPs) {
+    const ip = parseIP(raw.split('/')[0]!);
+    if (!ip) continue;
+    const hit = nodes.find((n) => (hostSubnets.get(n.name) ?? []).some((s) => { const c = parseCIDR(s); return c !== undefined && cidrContains(c, ip); }));
+    if (hit) return { ...d, node: hit.name };
   }
   const fit = nodes.filter((n) => n.synthesized || (!n.unschedulable && nodeFits(n, d.nodeSelector, d.tolerations)));
   if (fit.length === 0) {

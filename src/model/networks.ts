@@ -538,23 +538,31 @@ function resolvePrimaries(drafts: NetDraft[], namespaces: Map<string, NsDraft>, 
   }
 }
 
-/** A primary UDN may not overlap the cluster, service, join or masquerade subnets (ovn-kubernetes validation). */
+/**
+ * UDN subnets may not overlap the cluster's own ranges (ovn-kubernetes refuses such a network).
+ * When the cluster and service networks are udnc's kind-like guess rather than a Network object,
+ * an overlap with them is only a notice: the real cluster's ranges are unknown.
+ */
 function checkOverlaps(drafts: NetDraft[], config: ClusterConfig, p: Problems): void {
-  const reserved: Array<[string, string]> = [
-    ...config.clusterNetwork.map((c): [string, string] => [c.cidr, 'cluster network']),
-    ...config.serviceNetwork.map((c): [string, string] => [c, 'service network']),
-    [config.joinSubnet, 'default join subnet'],
-    [config.masqueradeSubnet, 'masquerade subnet'],
-    [config.udnMasqueradeSubnet, 'UDN masquerade subnet'],
+  const guessed = config.from === 'defaults';
+  const reserved: Array<[string, string, boolean]> = [
+    ...config.clusterNetwork.map((c): [string, string, boolean] => [c.cidr, 'cluster network', guessed]),
+    ...config.serviceNetwork.map((c): [string, string, boolean] => [c, 'service network', guessed]),
+    [config.joinSubnet, 'default join subnet', false],
+    [config.masqueradeSubnet, 'masquerade subnet', false],
+    [config.udnMasqueradeSubnet, 'UDN masquerade subnet', false],
   ];
   for (const d of drafts) {
     if (d.kind === 'default' || !d.net.ovn) continue;
     for (const s of d.net.subnets) {
       const a = parseCIDR(s.cidr);
       if (!a) continue;
-      for (const [r, what] of reserved) {
+      for (const [r, what, soft] of reserved) {
         const b = parseCIDR(r);
-        if (b && cidrOverlaps(a, b)) p.error(d.mos[0], `subnet ${s.cidr} of network ${d.net.ovnName} overlaps the ${what} ${r}`);
+        if (!b || !cidrOverlaps(a, b)) continue;
+        const msg = `subnet ${s.cidr} of network ${d.net.ovnName} overlaps the ${what} ${r}`;
+        if (soft) p.notice(`${msg} (udnc's default; the real cluster's may differ)`, d.net.owner);
+        else p.error(d.mos[0], msg);
       }
     }
   }

@@ -134,17 +134,16 @@ function excludesOf(d: NetDraft): CIDR[] {
   return out;
 }
 
-/** Host subnets of every Layer3 network (default included) for every node; fills Network.hostSubnets. */
-export function assignHostSubnets(
-  nets: NetworksResult, nodes: ReadonlyArray<{ name: string; annotations: Readonly<Record<string, string>> }>, p: Problems,
-): Map<string, NetIPAM> {
-  const out = new Map<string, NetIPAM>();
+/** Host subnets recorded on Node objects (`k8s.ovn.org/node-subnets`): network name → node → CIDRs. */
+export function presetHostSubnets(
+  nodes: ReadonlyArray<{ name: string; annotations: Readonly<Record<string, string>> }>, p?: Problems,
+): Map<string, Map<string, string[]>> {
   const presetByNet = new Map<string, Map<string, string[]>>();
   for (const n of nodes) {
     const raw = n.annotations[NODE_SUBNETS_ANNOTATION];
     if (raw === undefined) continue;
     let v: unknown;
-    try { v = JSON.parse(raw); } catch { p.notice(`node ${n.name}: annotation ${NODE_SUBNETS_ANNOTATION} is not JSON; ignored`); continue; }
+    try { v = JSON.parse(raw); } catch { p?.notice(`node ${n.name}: annotation ${NODE_SUBNETS_ANNOTATION} is not JSON; ignored`); continue; }
     if (!isRecord(v)) continue;
     for (const [netName, val] of Object.entries(v)) {
       const list = typeof val === 'string' ? [val] : Array.isArray(val) ? val.filter((x): x is string => typeof x === 'string') : [];
@@ -153,6 +152,15 @@ export function assignHostSubnets(
       presetByNet.set(netName, m);
     }
   }
+  return presetByNet;
+}
+
+/** Host subnets of every Layer3 network (default included) for every node; fills Network.hostSubnets. */
+export function assignHostSubnets(
+  nets: NetworksResult, nodes: ReadonlyArray<{ name: string; annotations: Readonly<Record<string, string>> }>, p: Problems,
+): Map<string, NetIPAM> {
+  const out = new Map<string, NetIPAM>();
+  const presetByNet = presetHostSubnets(nodes, p);
   const nodeNames = nodes.map((n) => n.name);
   for (const d of nets.drafts) {
     const ni = new NetIPAM(d);

@@ -54,6 +54,8 @@ export interface PodDraft {
   spreadIndex: number;
   /** status.podIPs (or podIP), as reported */
   statusIPs: string[];
+  /** status.hostIP: where a dumped pod ran */
+  statusHostIP?: string;
 }
 
 const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
@@ -267,6 +269,7 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
         const phase = isRecord(o.status) ? o.status.phase : undefined;
         if (typeof phase === 'string' && PHASES.has(phase)) d.phase = phase as Pod['phase'];
         d.statusIPs = statusIPs(o.status);
+        if (isRecord(o.status) && typeof o.status.hostIP === 'string' && o.status.hostIP) d.statusHostIP = o.status.hostIP;
         drafts.push(d);
         break;
       }
