@@ -22,10 +22,10 @@ class Table<T extends RowMeta> {
   add(row: T): T {
     const old = this.rows.get(row.id);
     if (old) {
-      old.provenance = mergeProvenance(old.provenance, row.provenance);
+      old.provenance.push(...row.provenance); // deduplicated and sorted in sorted()
       return old;
     }
-    row.provenance = mergeProvenance([], row.provenance);
+    row.provenance = [...row.provenance];
     this.rows.set(row.id, row);
     return row;
   }
@@ -33,7 +33,9 @@ class Table<T extends RowMeta> {
     return this.rows.get(id);
   }
   sorted(): T[] {
-    return [...this.rows.values()].sort((a, b) => goStringCompare(a.id, b.id));
+    const rows = [...this.rows.values()].sort((a, b) => goStringCompare(a.id, b.id));
+    for (const r of rows) r.provenance = mergeProvenance([], r.provenance);
+    return rows;
   }
 }
 
@@ -72,13 +74,15 @@ export class NbBuilder {
   addPortToGroup(pgId: string, lspId: string, provenance: ObjectRef[] = []): void {
     const pg = this.portGroups.get(pgId);
     if (!pg) throw new Error(`internal: unknown port group ${pgId}`);
-    if (!pg.ports.includes(lspId)) pg.ports.push(lspId);
-    if (provenance.length) pg.provenance = mergeProvenance(pg.provenance, provenance);
+    pg.ports.push(lspId); // deduplicated in finish()
+    if (provenance.length) pg.provenance.push(...provenance);
   }
 
   finish(): NorthboundDB {
     const sortIds = <T extends RowMeta>(rows: T[], fields: Array<keyof T>): T[] => {
-      for (const r of rows) for (const f of fields) (r[f] as unknown as string[]).sort(goStringCompare);
+      for (const r of rows) {
+        for (const f of fields) (r as Record<keyof T, unknown>)[f] = [...new Set(r[f] as unknown as string[])].sort(goStringCompare);
+      }
       return rows;
     };
     return {

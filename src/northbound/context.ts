@@ -127,3 +127,25 @@ export function nodeHostIPs(node: Node): string[] {
 export function prefixLen(cidr: string): number {
   return parseCidr(cidr).prefix;
 }
+
+/** Lookup tables over a model, built once per model (models are immutable snapshots). */
+export interface ModelIndex {
+  namespace: ReadonlyMap<string, import('../model/types.js').Namespace>;
+  node: ReadonlyMap<string, Node>;
+  podsByNamespace: ReadonlyMap<string, readonly Pod[]>;
+}
+const indexCache = new WeakMap<ClusterModel, ModelIndex>();
+export function indexOf(model: ClusterModel): ModelIndex {
+  let ix = indexCache.get(model);
+  if (!ix) {
+    const podsByNamespace = new Map<string, Pod[]>();
+    for (const p of model.pods) podsByNamespace.set(p.namespace, [...(podsByNamespace.get(p.namespace) ?? []), p]);
+    ix = {
+      namespace: new Map(model.namespaces.map((n) => [n.name, n] as const)),
+      node: new Map(model.nodes.map((n) => [n.name, n] as const)),
+      podsByNamespace,
+    };
+    indexCache.set(model, ix);
+  }
+  return ix;
+}

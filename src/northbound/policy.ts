@@ -8,7 +8,7 @@ import type { IPBlock, LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } fro
 import type { NbBuilder } from './builder.js';
 import { type AclLogging, buildAcl, ensureAddressSets, ensurePortGroup, parseAclLogging } from './common.js';
 import { HOST_NETWORK_NAMESPACE, ID_KEYS, MASQUERADE, NETPOL, OWNER, PRIORITY, TIER } from './constants.js';
-import { type NetCtx, attachmentOn, isWiredPod, podIPs, podLspId } from './context.js';
+import { type NetCtx, attachmentOn, indexOf, isWiredPod, podIPs, podLspId } from './context.js';
 import { dbObjectIDs } from './dbids.js';
 import { isIPv6 } from './ip.js';
 import { type PolicyPort, UNSPECIFIED_L4, l4MatchesFromPorts, ovnProtocol } from './l4.js';
@@ -76,26 +76,27 @@ interface Selected {
 
 /** Peer pod IPs for a PodSelector address set on this network. */
 function peerAddresses(model: ClusterModel, ctx: NetCtx, peer: { podSelector: LabelSelector; namespaceSelector?: LabelSelector }, policyNs: string, lnm: boolean): string[] {
-  const nsOk = (ns: string): boolean => {
-    if (!peer.namespaceSelector) return ns === policyNs;
-    const n = model.namespaces.find((x) => x.name === ns);
-    return !!n && selectorMatches(peer.namespaceSelector, n.labels);
-  };
+  const ix = indexOf(model);
+  const namespaces = peer.namespaceSelector
+    ? model.namespaces.filter((n) => selectorMatches(peer.namespaceSelector!, n.labels)).map((n) => n.name)
+    : [policyNs];
   const out: string[] = [];
-  for (const pod of model.pods) {
-    if (pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
-    if (!nsOk(pod.namespace) || !selectorMatches(peer.podSelector, pod.labels)) continue;
-    if (pod.hostNetwork) {
-      if (lnm) continue;
-      const node = model.nodes.find((n) => n.name === pod.node);
-      if (node) out.push(...node.hostAddresses);
-      continue;
+  for (const ns of namespaces) {
+    for (const pod of ix.podsByNamespace.get(ns) ?? []) {
+      if (pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
+      if (!selectorMatches(peer.podSelector, pod.labels)) continue;
+      if (pod.hostNetwork) {
+        if (lnm) continue;
+        const node = ix.node.get(pod.node);
+        if (node) out.push(...node.hostAddresses);
+        continue;
+      }
+      const att = attachmentOn(pod, ctx.net.id);
+      if (att) out.push(...podIPs(att));
     }
-    const att = attachmentOn(pod, ctx.net.id);
-    if (att) out.push(...podIPs(att));
   }
   if (lnm && peer.namespaceSelector) {
-    const hostNs = model.namespaces.find((n) => n.name === HOST_NETWORK_NAMESPACE);
+    const hostNs = ix.namespace.get(HOST_NETWORK_NAMESPACE);
     if (hostNs && selectorMatches(peer.namespaceSelector, hostNs.labels)) {
       for (const node of model.nodes) out.push(...ctx.mgmtIPs(node.name), ...ctx.grJoinIPs(node.name));
     }
@@ -103,10 +104,20 @@ function peerAddresses(model: ClusterModel, ctx: NetCtx, peer: { podSelector: La
   return out;
 }
 
+const peerCache = new WeakMap<NetCtx, Map<string, string[]>>();
+/** PodSelector address sets are shared by key; compute each key's contents once per network. */
+function peerAddressesCached(_model: ClusterModel, ctx: NetCtx, key: string, compute: () => string[]): string[] {
+  let m = peerCache.get(ctx);
+  if (!m) { m = new Map(); peerCache.set(ctx, m); }
+  let v = m.get(key);
+  if (!v) { v = compute(); m.set(key, v); }
+  return v;
+}
+
 function selectedPods(model: ClusterModel, ctx: NetCtx, np: NetworkPolicy): Selected[] {
   const out: Selected[] = [];
-  for (const pod of model.pods) {
-    if (pod.namespace !== np.namespace || !isWiredPod(pod)) continue;
+  for (const pod of indexOf(model).podsByNamespace.get(np.namespace) ?? []) {
+    if (!isWiredPod(pod)) continue;
     if (!selectorMatches(np.spec.podSelector, pod.labels)) continue;
     const att = attachmentOn(pod, ctx.net.id);
     if (!att || att.role === 'infrastructure') continue;
@@ -202,7 +213,7 @@ function lowerGress(
     const lnm = !peer.podSelector && !!peer.namespaceSelector;
     const podSelector = peer.podSelector ?? {};
     const key = podSelectorKey({ podSelector, namespaceSelector: peer.namespaceSelector, namespace: np.namespace, legacyNetpolMode: lnm });
-    const addrs = peerAddresses(model, ctx, { podSelector, ...(peer.namespaceSelector ? { namespaceSelector: peer.namespaceSelector } : {}) }, np.namespace, lnm);
+    const addrs = peerAddressesCached(model, ctx, key, () => peerAddresses(model, ctx, { podSelector, ...(peer.namespaceSelector ? { namespaceSelector: peer.namespaceSelector } : {}) }, np.namespace, lnm));
     const names = ensureAddressSets(b, ctx, ctx.controller, OWNER.podSelector, ID_KEYS.asPodSelector, { name: key }, addrs, prov);
     if (names.v4) v4.push(names.v4);
     if (names.v6) v6.push(names.v6);
