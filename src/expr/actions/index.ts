@@ -171,8 +171,9 @@ export function encodeParsed(actions: OvnAction[], ctx: ActionContext): Omit<Enc
 /**
  * ovn-controller 25.03's environment for one logical flow (controller/lflow.c): `output;` goes to
  * OUTPUT_INIT in ingress and SAVE_INPORT in egress, LOG_PIPELINE_LEN logical tables, arp{}/nd_ns{}
- * need an explicit output, and OVS supports ct zero-SNAT (OVS ≥ 2.17 with the kernel or userspace
- * datapath), so ct_commit carries nat(src) as in the ground-truth dumps.
+ * need an explicit output, and OVS supports ct zero-SNAT and datapath meters (OVS 3.5 with the
+ * kernel or userspace datapath), so ct_commit carries nat(src) as in the ground-truth dumps and a
+ * metered log() carries meter_id (checked against ovn-controller in test/actions-oracle.test.ts).
  */
 export function controllerContext(opts: {
   pipeline: 'ingress' | 'egress';
@@ -185,6 +186,8 @@ export function controllerContext(opts: {
   meters?: ExtendTable;
   tables?: OftableConstants;
   ctZeroSnat?: boolean;
+  /** OVS datapath meters (controller(…,meter_id=N) for metered log()); default true. */
+  dpMeterSupport?: boolean;
 }): ActionContext {
   const tables = opts.tables ?? OFTABLES_25_03;
   return {
@@ -199,7 +202,12 @@ export function controllerContext(opts: {
     dpKey: opts.dpKey,
     nTables: tables.logPipelineLen,
     style: 'dump-flows',
-    encode: { ctZeroSnat: opts.ctZeroSnat ?? true, explicitArpNsOutput: true, collectorIds: [] },
+    encode: {
+      ctZeroSnat: opts.ctZeroSnat ?? true,
+      dpMeterSupport: opts.dpMeterSupport ?? true,
+      explicitArpNsOutput: true,
+      collectorIds: [],
+    },
   };
 }
 

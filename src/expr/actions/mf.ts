@@ -227,9 +227,13 @@ function cidrLen(mask: bigint, bits: number): number {
   return n;
 }
 
-/** mf_format(): a value (and optional mask) of `field` as ovs-ofctl prints it. */
+/**
+ * mf_format(): a value (and optional mask) of `field` as ovs-ofctl prints it.  Like OVS, the mask
+ * is omitted only when it is all-ones over the field's whole bytes, so a 6-bit ip_dscp written in
+ * full still prints as `10/0x3f`.
+ */
 export function mfFormat(field: MfField, value: bigint, mask: bigint | null): string {
-  const full = allOnes(field.nBits);
+  const full = allOnes(Math.ceil(field.nBits / 8) * 8);
   if (mask !== null) {
     if ((mask & full) === 0n) return 'ANY';
     if ((mask & full) === full) mask = null;

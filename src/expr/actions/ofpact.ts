@@ -213,7 +213,8 @@ function encodeOne(b: Buf, a: Ofpact): void {
       // set_field_to_set_field(): OFPAT12_SET_FIELD with nx_put_entry() (masked only if not exact).
       const start = ofStart(b, 25);
       const nBytes = Math.ceil(a.field.nBits / 8);
-      const full = (1n << BigInt(a.field.nBits)) - 1n;
+      // nx_put_entry(): masked unless the mask is all-ones over the field's bytes.
+      const full = (1n << BigInt(8 * nBytes)) - 1n;
       const masked = (a.mask & full) !== full;
       const h = a.field.headerOf15;
       b.u32(masked ? ((h & ~0xff) | 0x100 | (2 * nBytes)) >>> 0 : h);
