@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatNbctl, formatTransact, lowerToNorthbound } from '../src/northbound/index.js';
+import { formatNbctl, formatTransact, lowerToNorthbound, ovsdbTransact } from '../src/northbound/index.js';
 import type { NorthboundDB } from '../src/northbound/types.js';
 import type { ClusterModel } from '../src/model/types.js';
-import { baseModel, ns, pod } from './data/northbound/model.js';
+import { baseModel, node, ns, pod } from './data/northbound/model.js';
 
 const ROOT = process.env.UDNC_OVN_ROOT ?? '/opt/ovn-trixie';
 const REQUIRE = process.env.UDNC_REQUIRE_OVN === '1';
@@ -85,6 +85,22 @@ function handModel(): ClusterModel {
   });
 }
 
+function largeModel(): ClusterModel {
+  const base = baseModel();
+  const nodes = Array.from({ length: 10 }, (_, i) => node(`node${i}`, `172.18.0.${10 + i}`));
+  const hostSubnets = Object.fromEntries(nodes.map((n, i) => [n.name, [`10.244.${i}.0/24`]]));
+  const pods = Array.from({ length: 600 }, (_, i) => ({ ...pod(`ns${i % 6}`, `p${i}`, `node${i % 10}`, `10.244.${i % 10}.${3 + Math.floor(i / 10)}`), labels: { app: `a${i % 5}` } }));
+  return baseModel({
+    nodes, networks: [{ ...base.networks[0]!, hostSubnets }], pods,
+    namespaces: [...base.namespaces, ...Array.from({ length: 6 }, (_, i) => ns(`ns${i}`, { team: `t${i % 2}` }))],
+    networkPolicies: Array.from({ length: 30 }, (_, i) => ({
+      namespace: `ns${i % 6}`, name: `np${i}`, annotations: {}, ref: { kind: 'NetworkPolicy', namespace: `ns${i % 6}`, name: `np${i}` },
+      spec: { podSelector: { matchLabels: { app: `a${i % 5}` } }, policyTypes: ['Ingress' as const],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: `t${i % 2}` } } }], ports: [{ protocol: 'TCP' as const, port: 80 + i }] }] },
+    })),
+  });
+}
+
 describe.skipIf(!!skipReason)('real OVN NB accepts udnc output', () => {
   let srv: NbServer;
   beforeAll(() => { srv = new NbServer(String(process.pid)); srv.start(); });
@@ -108,5 +124,15 @@ describe.skipIf(!!skipReason)('real OVN NB accepts udnc output', () => {
   };
 
   it('hand-built model (quotes in names, ipBlock except)', () => check(lowerToNorthbound(handModel())));
+  it('large model (> 128 KiB transaction) loads over the socket with ovsdbTransact', async () => {
+    const db = lowerToNorthbound(largeModel());
+    const text = formatTransact(db);
+    expect(text.length).toBeGreaterThan(128 * 1024);
+    srv.reset();
+    const res = await ovsdbTransact(join(srv.hostDir, 'nb.sock'), text);
+    expect(res.errors).toEqual([]);
+    const want = Object.fromEntries(TABLE_COUNTS.map(([t, n]) => [t, n(db)]));
+    expect(srv.counts(Object.keys(want))).toEqual(want);
+  });
   it.each(FIXTURES)('fixture %s', async (f) => check(lowerToNorthbound(await fixtureModel(f))));
 });

@@ -21,6 +21,7 @@ export type { NorthboundDB } from './types.js';
 export * from './types.js';
 export { formatNbctl, formatTransact, formatListing } from './format.js';
 export { hashForOVN, fnv1a64 } from './hash.js';
+export { ovsdbTransact, type TransactResult } from './ovsdb.js';
 
 export interface LowerOptions extends Partial<PolicyOptions> {}
 
