@@ -368,6 +368,9 @@ spec: {ports: [{port: 80}]}
       expect.stringContaining('network a/nope in annotation k8s.v1.cni.cncf.io/networks does not exist'),
       expect.stringContaining('a/prim is a primary network and cannot be requested as a secondary attachment'),
     ]);
+    const m = build(set(ns('a') + podY('a', 'p', 'annotations: {k8s.v1.cni.cncf.io/networks: nope}')), { ignoreUnknownNetworks: true });
+    expect(pod(m, 'a', 'p').attachments).toHaveLength(1);
+    expect(m.notices[0]!.message).toContain('attachment skipped');
   });
 
   it('reports every problem at once, with file:line', () => {

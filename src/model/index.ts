@@ -50,6 +50,12 @@ export interface ModelOptions {
    * namespace/name order) gets a fresh address and a notice. For synthetic corpora only.
    */
   reallocateConflictingIPs?: boolean;
+  /**
+   * A k8s.v1.cni.cncf.io/networks entry naming a network that does not exist: an error by default
+   * (Multus fails the pod's sandbox); with this option the attachment is skipped with a notice,
+   * as netpol-analyzer does with NADs it cannot read.
+   */
+  ignoreUnknownNetworks?: boolean;
   /** deep-freeze the snapshot (default true; off only for measurements) */
   freeze?: boolean;
 }
@@ -172,7 +178,7 @@ export function buildModel(set: ManifestSet, opts: ModelOptions = {}): ClusterMo
   // --- networks, IPAM ---
   const nets = buildNetworks(objs, config, namespaces, p);
   const ipams = assignHostSubnets(nets, nodeDrafts, p);
-  const pods = attachPods(scheduled, nets, ipams, namespaces, p, opts.reallocateConflictingIPs === true);
+  const pods = attachPods(scheduled, nets, ipams, namespaces, p, opts);
 
   // --- services, policies ---
   const services = buildServices(kind('Service'), kind('EndpointSlice'), pods, nodeByName, namespaces, config, p);

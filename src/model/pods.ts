@@ -23,6 +23,11 @@ export const NETWORKS_ANNOTATION = 'k8s.v1.cni.cncf.io/networks';
 export const POD_NETWORKS_ANNOTATION = 'k8s.ovn.org/pod-networks';
 export const NODE_SUBNETS_ANNOTATION = 'k8s.ovn.org/node-subnets';
 
+export interface AttachOptions {
+  reallocateConflictingIPs?: boolean;
+  ignoreUnknownNetworks?: boolean;
+}
+
 export interface ScheduledDraft extends PodDraft {
   node: string; // '' = unscheduled
 }
@@ -191,7 +196,7 @@ function hashMAC(seed: string): string {
 
 /** Resolves a pod's wanted attachments (no IPs yet). */
 function wantsFor(
-  d: ScheduledDraft, ns: NsDraft | undefined, nets: NetworksResult, byId: Map<string, NetDraft>, p: Problems,
+  d: ScheduledDraft, ns: NsDraft | undefined, nets: NetworksResult, byId: Map<string, NetDraft>, p: Problems, opts: AttachOptions,
 ): Want[] {
   if (d.hostNetwork || d.node === '' || d.phase === 'Succeeded' || d.phase === 'Failed') return [];
   const wants: Want[] = [];
@@ -219,7 +224,9 @@ function wantsFor(
         const t = nets.nads.get(key);
         const net = t ? byId.get(t.network) : undefined;
         if (!t || !net) {
-          p.error(d.mo, `pod ${d.namespace}/${d.name}: network ${key} in annotation ${NETWORKS_ANNOTATION} does not exist (no NetworkAttachmentDefinition, secondary UserDefinedNetwork or ClusterUserDefinedNetwork of that name)`);
+          const msg = `pod ${d.namespace}/${d.name}: network ${key} in annotation ${NETWORKS_ANNOTATION} does not exist (no NetworkAttachmentDefinition, secondary UserDefinedNetwork or ClusterUserDefinedNetwork of that name)`;
+          if (opts.ignoreUnknownNetworks) p.notice(`${msg}; attachment skipped`, d.ref);
+          else p.error(d.mo, msg);
           continue;
         }
         if (net.net.role === 'primary') {
@@ -281,12 +288,13 @@ function bare(ip: string): string {
 /** Attaches every pod and runs IPAM. Returns pods sorted by (namespace, name). */
 export function attachPods(
   drafts: ScheduledDraft[], nets: NetworksResult, ipams: Map<string, NetIPAM>,
-  namespaces: Map<string, NsDraft>, p: Problems, reallocateConflicts = false,
+  namespaces: Map<string, NsDraft>, p: Problems, opts: AttachOptions = {},
 ): Pod[] {
+  const reallocateConflicts = opts.reallocateConflictingIPs === true;
   const conflicted = new Set<Want>();
   const byId = new Map(nets.drafts.map((d) => [d.net.id, d]));
   const sorted = [...drafts].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
-  const work: PodWork[] = sorted.map((d) => ({ d, wants: wantsFor(d, namespaces.get(d.namespace), nets, byId, p) }));
+  const work: PodWork[] = sorted.map((d) => ({ d, wants: wantsFor(d, namespaces.get(d.namespace), nets, byId, p, opts) }));
 
   // pass 1: addresses pods already have
   for (const { d, wants } of work) {
