@@ -171,9 +171,10 @@ export function encodeParsed(actions: OvnAction[], ctx: ActionContext): Omit<Enc
 /**
  * ovn-controller 25.03's environment for one logical flow (controller/lflow.c): `output;` goes to
  * OUTPUT_INIT in ingress and SAVE_INPORT in egress, LOG_PIPELINE_LEN logical tables, arp{}/nd_ns{}
- * need an explicit output, and OVS supports ct zero-SNAT and datapath meters (OVS 3.5 with the
- * kernel or userspace datapath), so ct_commit carries nat(src) as in the ground-truth dumps and a
- * metered log() carries meter_id (checked against ovn-controller in test/actions-oracle.test.ts).
+ * need an explicit output, and OVS 3.5 supports ct zero-SNAT, datapath meters and symmetric l4
+ * dp_hash, so ct_commit carries nat(src) as in the ground-truth dumps, a metered log() carries
+ * meter_id and select() groups carry selection_method_param (all checked against the real
+ * ovn-controller in test/actions-oracle.test.ts).
  */
 export function controllerContext(opts: {
   pipeline: 'ingress' | 'egress';
@@ -188,6 +189,8 @@ export function controllerContext(opts: {
   ctZeroSnat?: boolean;
   /** OVS datapath meters (controller(…,meter_id=N) for metered log()); default true. */
   dpMeterSupport?: boolean;
+  /** dp_hash l4_sym (select() groups get selection_method_param=0x100000000); default true. */
+  dpHashL4Sym?: boolean;
 }): ActionContext {
   const tables = opts.tables ?? OFTABLES_25_03;
   return {
@@ -205,6 +208,7 @@ export function controllerContext(opts: {
     encode: {
       ctZeroSnat: opts.ctZeroSnat ?? true,
       dpMeterSupport: opts.dpMeterSupport ?? true,
+      dpHashL4Sym: opts.dpHashL4Sym ?? true,
       explicitArpNsOutput: true,
       collectorIds: [],
     },
