@@ -15,7 +15,6 @@ import { cmp, isRecord, type Problems, refOf, stringMap } from './util.js';
 import type { Toleration } from './workloads.js';
 
 export const DEFAULT_CLUSTER_NETWORK = { cidr: '10.244.0.0/16', hostPrefix: 24 };
-export const DEFAULT_CLUSTER_NETWORK_V6 = { cidr: 'fd00:10:244::/48', hostPrefix: 64 };
 export const DEFAULT_SERVICE_NETWORK = '10.96.0.0/16';
 export const DEFAULT_JOIN_SUBNET = '100.64.0.0/16';
 export const DEFAULT_MASQUERADE_SUBNET = '169.254.169.0/29';

@@ -51,7 +51,10 @@ export interface NetDraft {
   requestedId?: number;
   /** .1 (gateway) and .2 (management port) excluded: Layer3 node subnets, Layer2 primary */
   reserveInfra: boolean;
-  /** pods get gateway IPs on this network (routed networks and Layer2 primary) */
+  /**
+   * pods get gateway IPs on this network: the default network and primary UDNs. A secondary
+   * network gives none unless the selection asks for a default route (not modelled).
+   */
   gateways: boolean;
   defaultGatewayIPs: string[];
   /** outside OVN: addresses of a `static` IPAM config, which every pod attached gets */
@@ -245,7 +248,7 @@ function topoDraft(
   return {
     net, kind, mos: [mo],
     reserveInfra: topology === 'Layer3' || (topology === 'Layer2' && role === 'primary'),
-    gateways: topology === 'Layer3' || (topology === 'Layer2' && role === 'primary'),
+    gateways: role === 'primary' && (topology === 'Layer3' || topology === 'Layer2'),
     defaultGatewayIPs: strList(cfg.defaultGatewayIPs),
     staticIPs: [],
   };
@@ -331,7 +334,7 @@ function ovnNadDraft(nad: ParsedNad, p: Problems): NetDraft | undefined {
   const d: NetDraft = {
     net, kind: 'nad', mos: [mo],
     reserveInfra: topology === 'Layer3' || (topology === 'Layer2' && role === 'primary'),
-    gateways: topology === 'Layer3' || (topology === 'Layer2' && role === 'primary'),
+    gateways: role === 'primary' && (topology === 'Layer3' || topology === 'Layer2'),
     defaultGatewayIPs: strList(cfg.defaultGatewayIPs),
     staticIPs: [],
   };
