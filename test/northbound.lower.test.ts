@@ -251,3 +251,38 @@ describe('determinism and formats', () => {
     for (const u of used) expect(declared.has(u)).toBe(true);
   });
 });
+
+describe('dual-stack default network', () => {
+  const base = baseModel();
+  const model = baseModel({
+    config: { ...base.config, clusterNetwork: [{ cidr: '10.244.0.0/16', hostPrefix: 24 }, { cidr: 'fd00:10:244::/48', hostPrefix: 64 }] },
+    networks: [{ ...base.networks[0]!, subnets: [{ cidr: '10.244.0.0/16', hostSubnet: 24 }, { cidr: 'fd00:10:244::/48', hostSubnet: 64 }],
+      hostSubnets: { 'ovn-worker': ['10.244.1.0/24', 'fd00:10:244:1::/64'], 'ovn-worker2': ['10.244.2.0/24', 'fd00:10:244:2::/64'] } }],
+    namespaces: [ns('default'), ns('kube-system'), ns('ns1')],
+    pods: [{
+      ...pod('ns1', 'a', 'ovn-worker', '10.244.1.5'), labels: { app: 'a' },
+      attachments: [{ network: 'default', role: 'primary', interfaceName: 'eth0', ips: ['10.244.1.5/24', 'fd00:10:244:1::5/64'], mac: '0a:58:0a:f4:01:05', gatewayIPs: [] }],
+    }],
+    networkPolicies: [{ namespace: 'ns1', name: 'np', annotations: {}, ref: { kind: 'NetworkPolicy', namespace: 'ns1', name: 'np' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }] }, {}] } }],
+  });
+  const db = lowerToNorthbound(model);
+  const ctrl = 'default-network-controller';
+  it('hairpin match (ovnk-lowering.md §1 "dual-stack `(ip4.src == … || ip6.src == fd69::5)`"; addHairpinAllowACL)', () => {
+    expect(aclById(db, `${ctrl}:NetpolDefault:allow-hairpinning:Ingress`)!.match).toBe('(ip4.src == 169.254.169.5 || ip6.src == fd69::5)');
+  });
+  it('per-family PodSelector sets and or-ed L3 match; empty rule `(ip4 || ip6)`', () => {
+    const pg = db.portGroups.find((p) => p.external_ids['k8s.ovn.org/id'] === `${ctrl}:NetworkPolicy:ns1:np`)!.name;
+    const v4 = db.addressSets.find((s) => s.external_ids['k8s.ovn.org/id'] === `${ctrl}:PodSelector:ns1_LS{ML:{app: a,},}:v4`)!;
+    const v6 = db.addressSets.find((s) => s.external_ids['k8s.ovn.org/id'] === `${ctrl}:PodSelector:ns1_LS{ML:{app: a,},}:v6`)!;
+    expect([v4.addresses, v6.addresses]).toEqual([['10.244.1.5'], ['fd00:10:244:1::5']]);
+    expect(aclById(db, `${ctrl}:NetworkPolicy:ns1:np:Ingress:0:None:-1`)!.match).toBe(`(ip4.src == {$${v4.name}} || ip6.src == {$${v6.name}}) && outport == @${pg}`);
+    expect(aclById(db, `${ctrl}:NetworkPolicy:ns1:np:Ingress:1:None:-1`)!.match).toBe(`(ip4 || ip6) && outport == @${pg}`);
+  });
+  it('node switch, router port and mgmt port carry both families', () => {
+    expect(db.logicalSwitches.find((s) => s.name === 'ovn-worker')!.other_config).toEqual({ subnet: '10.244.1.0/24', exclude_ips: '10.244.1.2', ipv6_prefix: 'fd00:10:244:1::' });
+    expect(db.logicalRouterPorts.find((p) => p.name === 'rtos-ovn-worker')!.networks).toEqual(['10.244.1.1/24', 'fd00:10:244:1::1/64']);
+    expect(db.logicalSwitchPorts.find((p) => p.name === 'k8s-ovn-worker')!.addresses).toEqual(['0a:58:0a:f4:01:02 10.244.1.2 fd00:10:244:1::2']);
+    expect(aclById(db, `${ctrl}:NetpolNode:ovn-worker:fd00:10:244:1::2`)!.match).toBe('ip6.src==fd00:10:244:1::2');
+  });
+});

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNbctl, formatTransact, lowerToNorthbound, ovsdbTransact } from '../src/northbound/index.js';
 import type { NorthboundDB } from '../src/northbound/types.js';
 import type { ClusterModel } from '../src/model/types.js';
-import { baseModel, node, ns, pod } from './data/northbound/model.js';
+import { baseModel, node, ns, pod, richModel } from './data/northbound/model.js';
 
 const ROOT = process.env.UDNC_OVN_ROOT ?? '/opt/ovn-trixie';
 const REQUIRE = process.env.UDNC_REQUIRE_OVN === '1';
@@ -124,6 +124,7 @@ describe.skipIf(!!skipReason)('real OVN NB accepts udnc output', () => {
   };
 
   it('hand-built model (quotes in names, ipBlock except)', () => check(lowerToNorthbound(handModel())));
+  it('rich model (dual-stack, L3 UDN, L2 CUDN, ANP/BANP, ETP=Local LoadBalancer)', () => check(lowerToNorthbound(richModel())));
   it('large model (> 128 KiB transaction) loads over the socket with ovsdbTransact', async () => {
     const db = lowerToNorthbound(largeModel());
     const text = formatTransact(db);
