@@ -27,10 +27,6 @@ const FIELD_SLOTS: Record<string, SlotPart[]> = {
   xxreg1: [['reg4', 96, 32, 0], ['reg5', 64, 32, 0], ['reg6', 32, 32, 0], ['reg7', 0, 32, 0]],
   xreg0: [['reg0', 32, 32, 0], ['reg1', 0, 32, 0]],
   xreg4: [['reg8', 32, 32, 0], ['reg9', 0, 32, 0]],
-  reg1: [['reg1', 0, 32, 0]],
-  reg10: [['reg10', 0, 32, 0]],
-  reg14: [['reg14', 0, 32, 0]],
-  reg15: [['reg15', 0, 32, 0]],
   ct_mark: [['ct_mark', 0, 32, 0]],
   ct_label: [['ct_label', 0, 128, 0]],
   ct_state: [['ct_state', 0, 32, 0]],
@@ -66,6 +62,8 @@ const FIELD_SLOTS: Record<string, SlotPart[]> = {
   tcp_flags: [['tcp_flags', 0, 12, 0]],
   pkt_mark: [['pkt_mark', 0, 32, 0]],
 };
+for (let i = 0; i < 16; i++) FIELD_SLOTS[`reg${i}`] = [[`reg${i}`, 0, 32, 0]];
+
 interface SlotPartC { slot: string; ofs: bigint; bits: bigint; shift: bigint; shared: boolean; own: bigint }
 /** FIELD_SLOTS with the bigint constants precomputed. */
 const SLOT_PARTS: Record<string, SlotPartC[]> = Object.fromEntries(Object.entries(FIELD_SLOTS).map(([mf, parts]) => [mf, parts.map(([slot, ofs, n, shift]) => {
