@@ -481,6 +481,12 @@ export function buildNetworks(
   resolvePrimaries(drafts, namespaces, p);
   checkOverlaps(drafts, config, p);
   assignNetworkIds(drafts, p);
+  for (const d of drafts) {
+    if (d.net.ovn && d.net.role === 'primary' && d.net.subnets.length === 0) {
+      // the UDN CRD's CEL rules forbid this; a NAD can still say it
+      p.notice(`primary network ${d.net.ovnName} has no subnets: its pods get no IP on it`, d.net.owner);
+    }
+  }
   const keysByNet = new Map<string, string[]>();
   for (const [key, t] of nads) pushTo(keysByNet, t.network, key);
   for (const d of drafts) {

@@ -294,7 +294,9 @@ export function expandWorkloads(objs: ManifestObject[], p: Problems): { drafts: 
         const n = replicasOf(spec);
         const rev = `${name}-${templateHash(key)}`;
         const taken = new Set(have.map((x) => x.object.metadata.name));
-        for (let i = 0; i < n; i++) {
+        // spec.ordinals.start (k8s 1.27+) shifts the ordinals
+        const start = isRecord(spec.ordinals) && typeof spec.ordinals.start === 'number' ? spec.ordinals.start : 0;
+        for (let i = start; i < start + n; i++) {
           const podName = `${name}-${i}`;
           if (taken.has(podName)) continue;
           drafts.push(draftFromTemplate(mo, tpl, podName, {
