@@ -12,11 +12,16 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeLogicalFlows, formatLflowLine, parseNbctlScript } from '../src/lflow/index.js';
+import { loadManifests } from '../src/manifests/index.js';
+import { buildModel } from '../src/model/index.js';
+import { type NorthboundDB, formatTransact, lowerToNorthbound } from '../src/northbound/index.js';
 import { shellWords } from '../src/lflow/nbctl.js';
 import { DEFAULT_NB_GLOBAL_OPTIONS, type OvnSandbox, REAL_OVN_PREFIX, ovnAvailable, startOvn } from './oracle/ovn.js';
 
 const DATA = join(import.meta.dirname, 'data/lflow');
 const SCENARIOS = readdirSync(join(DATA, 'scenarios')).filter((f) => f.endsWith('.nbctl')).sort();
+const FIXTURES_DIR = join(import.meta.dirname, '../fixtures');
+const FIXTURES = readdirSync(FIXTURES_DIR).filter((f) => /^\d\d-/.test(f)).sort();
 const avail = ovnAvailable();
 if (!avail.ok) {
   if (process.env.UDNC_REQUIRE_OVN === '1') throw new Error(`UDNC_REQUIRE_OVN=1 but real OVN is unavailable: ${avail.why}`);
@@ -85,39 +90,64 @@ describe.skipIf(!avail.ok)(`${REAL_OVN_PREFIX} lflow differential vs real ovn-no
     sb = await startOvn({ controller: false, testBridge: false });
   });
   afterAll(async () => {
-    console.log(`lflow differential: ${compared} flows compared over ${SCENARIOS.length} scenarios`);
+    console.log(`lflow differential: ${compared} flows compared over ${SCENARIOS.length + FIXTURES.length} NB databases`);
     await sb?.stop();
   });
+
+  async function resetNb(): Promise<void> {
+    for (const t of ['Logical_Switch', 'Logical_Router', 'Load_Balancer', 'Load_Balancer_Group', 'Address_Set', 'Port_Group', 'ACL', 'Meter']) {
+      await sb.nbctl('--all', 'destroy', t);
+    }
+  }
+
+  async function compare(name: string, nb: NorthboundDB, load: () => Promise<void>): Promise<void> {
+    await resetNb();
+    await load();
+    await sb.nbctl('--wait=sb', 'sync');
+    const realText = await sb.lflowList();
+    const real = lflowSet(realText);
+    const mine = computeLogicalFlows(nb);
+    const ours = lflowSet(mine.flows.map((f) => `Datapath: "${f.datapath}" (0)  Pipeline: ${f.pipeline}\n${formatLflowLine(f)}`).join('\n'));
+    const realSb = await realSouthbound(sb);
+    if (process.env.UDNC_LFLOW_RECORD === '1') {
+      mkdirSync(join(DATA, 'recorded'), { recursive: true });
+      writeFileSync(join(DATA, 'recorded', `${name}.lflow.txt`), realText);
+      writeFileSync(join(DATA, 'recorded', `${name}.sb.json`), `${JSON.stringify(realSb, null, 1)}\n`);
+    }
+    const ourSet = new Set(ours);
+    const realSet = new Set(real);
+    const missing = real.filter((l) => !ourSet.has(l));
+    const extra = ours.filter((l) => !realSet.has(l));
+    expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+    expect(udncSouthbound(mine)).toEqual(realSb);
+    expect(mine.unsupported).toEqual([]);
+    compared += real.length;
+  }
+
+  for (const dir of FIXTURES) {
+    it(`fixture ${dir}`, async () => {
+      const lowered = lowerToNorthbound(buildModel(await loadManifests([join(FIXTURES_DIR, dir)])));
+      // pin what northd would otherwise draw at random, in both copies
+      const nb: NorthboundDB = { ...lowered, nbGlobal: { ...lowered.nbGlobal, options: { ...lowered.nbGlobal.options, ...DEFAULT_NB_GLOBAL_OPTIONS } } };
+      await compare(`fixture-${dir}`, nb, async () => {
+        // the sandbox already has an NB_Global row: turn its insert into an update
+        const ops = (JSON.parse(formatTransact(nb)) as Array<{ op?: string; table?: string; row?: unknown }>).map((op) =>
+          op && op.table === 'NB_Global' && op.op === 'insert' ? { op: 'update', table: 'NB_Global', where: [], row: op.row } : op);
+        await sb.nbTransact(ops);
+      });
+    });
+  }
 
   for (const file of SCENARIOS) {
     it(file, async () => {
       const script = readFileSync(join(DATA, 'scenarios', file), 'utf8');
-      // fresh NB contents for each scenario
-      for (const t of ['Logical_Switch', 'Logical_Router', 'Load_Balancer', 'Load_Balancer_Group', 'Address_Set', 'Port_Group', 'ACL']) {
-        await sb.nbctl('--all', 'destroy', t);
-      }
-      for (const raw of script.split('\n')) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#')) continue;
-        await sb.nbctl(...shellWords(line));
-      }
-      await sb.nbctl('--wait=sb', 'sync');
-      const realText = await sb.lflowList();
-      const real = lflowSet(realText);
-      const mine = computeLogicalFlows(parseNbctlScript(script, DEFAULT_NB_GLOBAL_OPTIONS));
-      const ours = lflowSet(mine.flows.map((f) => `Datapath: "${f.datapath}" (0)  Pipeline: ${f.pipeline}\n${formatLflowLine(f)}`).join('\n'));
-      const realSb = await realSouthbound(sb);
-      if (process.env.UDNC_LFLOW_RECORD === '1') {
-        mkdirSync(join(DATA, 'recorded'), { recursive: true });
-        const base = file.replace(/\.nbctl$/, '');
-        writeFileSync(join(DATA, 'recorded', `${base}.lflow.txt`), realText);
-        writeFileSync(join(DATA, 'recorded', `${base}.sb.json`), `${JSON.stringify(realSb, null, 1)}\n`);
-      }
-      const missing = real.filter((l) => !ours.includes(l));
-      const extra = ours.filter((l) => !real.includes(l));
-      expect({ missing, extra }).toEqual({ missing: [], extra: [] });
-      expect(udncSouthbound(mine)).toEqual(realSb);
-      compared += real.length;
+      await compare(file.replace(/\.nbctl$/, ''), parseNbctlScript(script, DEFAULT_NB_GLOBAL_OPTIONS), async () => {
+        for (const raw of script.split('\n')) {
+          const line = raw.trim();
+          if (line === '' || line.startsWith('#')) continue;
+          await sb.nbctl(...shellWords(line));
+        }
+      });
     });
   }
 });

@@ -22,6 +22,8 @@ export interface LspView {
   type: string;
   /** parsed `addresses` entries with a MAC (not router/unknown/dynamic) */
   addrs: LportAddresses[];
+  /** `addresses` contains `router`: the port answers with its peer router port's addresses */
+  routerAddresses: boolean;
   hasUnknown: boolean;
   /** for type=router: the peer router port, if it exists */
   peer?: LrpView;
@@ -157,15 +159,17 @@ export function buildView(db: NorthboundDB): NbView {
       }
       const addrs: LportAddresses[] = [];
       let hasUnknown = false;
+      let routerAddresses = false;
       for (const a of [...p.addresses].sort()) {
         if (a === 'unknown') hasUnknown = true;
-        else if (a === 'router' || a === 'dynamic' || a.startsWith('dynamic ')) continue;
+        else if (a === 'router') routerAddresses = true;
+        else if (a === 'dynamic' || a.startsWith('dynamic ')) continue;
         else {
           const parsed = parseLspAddresses(a);
           if (parsed) addrs.push(parsed);
         }
       }
-      const pv: LspView = { row: p, name: p.name, type: p.type, addrs, hasUnknown, ls: view };
+      const pv: LspView = { row: p, name: p.name, type: p.type, addrs, routerAddresses, hasUnknown, ls: view };
       view.ports.push(pv);
       if (hasUnknown) view.hasUnknown = true;
       if (p.type === 'localnet') view.localnetPorts.push(pv);

@@ -72,7 +72,7 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
   if (!gw && lr.lbs.some((lb) => Object.keys(lb.vips).length > 0)) unsupported.push(`router ${lr.name}: load balancers on a distributed router are not modelled`);
   const lbIps = new Set(lbVipList.map((v) => v.ip));
   for (const k of Object.keys(opt)) {
-    if (!['chassis', 'always_learn_from_arp_request', 'lb_force_snat_ip', 'dynamic_neigh_routers', 'snat-ct-zone', 'requested-tnl-key'].includes(k)) {
+    if (!['chassis', 'always_learn_from_arp_request', 'lb_force_snat_ip', 'dynamic_neigh_routers', 'snat-ct-zone', 'requested-tnl-key', 'mac_binding_age_threshold'].includes(k)) {
       unsupported.push(`router ${lr.name}: option ${k} is not modelled`);
     }
   }
@@ -154,10 +154,10 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       }
       const snatOwn = n4.map((n) => n.addr).filter((a) => snatIps.has(a) || lbIps.has(a));
       if (gw && snatOwn.length > 0) add('lr_in_arp_resolve', P.ARP_RESOLVE.DROP_SNAT_IP, `ip4.dst == {${snatOwn.join(', ')}}`, 'drop;', c);
-      const first = n4[0]!;
-      const src = n4.length > 1 ? ` && ip4.src == ${first.network}/${first.plen}` : '';
-      add('lr_in_ip_input', I.TTL_EXCEEDED, `inport == ${q(p.name)} && ip4${src} && ip.ttl == {0, 1} && !ip.later_frag`,
-        `icmp4 {eth.dst <-> eth.src; icmp4.type = 11; /* Time exceeded */ icmp4.code = 0; /* TTL exceeded in transit */ ip4.dst = ip4.src; ip4.src = ${first.addr} ; ip.ttl = 254; outport = ${q(p.name)}; flags.loopback = 1; output; };`, c);
+      for (const n of n4) {
+        add('lr_in_ip_input', I.TTL_EXCEEDED, `inport == ${q(p.name)} && ip4 && ip.ttl == {0, 1} && !ip.later_frag`,
+          `icmp4 {eth.dst <-> eth.src; icmp4.type = 11; /* Time exceeded */ icmp4.code = 0; /* TTL exceeded in transit */ ip4.dst = ip4.src; ip4.src = ${n.addr} ; ip.ttl = 254; outport = ${q(p.name)}; flags.loopback = 1; output; };`, c);
+      }
     }
     for (const n of n4) {
       add('lr_in_ip_input', I.ARP_ND_REPLY, `inport == ${q(p.name)} && arp.op == 1 && arp.tpa == ${n.addr} && arp.spa == ${n.network}/${n.plen}`,
@@ -172,9 +172,7 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
         `nd_na_router { eth.src = ${REG.INPORT_ETH_ADDR}; ip6.src = nd.target; nd.tll = ${REG.INPORT_ETH_ADDR}; outport = inport; flags.loopback = 1; output; };`, c);
       if (!gw) ipUnreach6(add, n, c);
     }
-    const g6 = n6.filter((n) => !n.isLla);
-    if (g6.length > 0) {
-      const first = g6[0]!;
+    for (const first of n6.filter((n) => !n.isLla)) {
       add('lr_in_ip_input', I.TTL_EXCEEDED, `inport == ${q(p.name)} && ip6 && ip6.src == ${first.network}/${first.plen} && ip.ttl == {0, 1} && !ip.later_frag`,
         `icmp6 {eth.dst <-> eth.src; ip6.dst = ip6.src; ip6.src = ${first.addr} ; ip.ttl = 254; icmp6.type = 3; /* Time exceeded */ icmp6.code = 0; /* TTL exceeded in transit */ outport = ${q(p.name)}; flags.loopback = 1; output; };`, c);
     }

@@ -232,7 +232,8 @@ export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsV
       for (const a of p.addrs) arpNdResponder(c, p, a, false);
     } else if (p.type === 'router' && p.peer) {
       const n = p.peer.networks;
-      arpNdResponder(c, p, { mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6 }, true);
+      if (p.routerAddresses) arpNdResponder(c, p, { mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6 }, true);
+      for (const a of p.addrs) arpNdResponder(c, p, a, true);
     }
   }
   add(c, 'ls_in_arp_rsp', P.DEFAULT, '1', 'next;');
@@ -251,7 +252,8 @@ export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsV
       const lrp = p.peer;
       const n = lrp.networks;
       const causes = [p.row, lrp.row];
-      add(c, 'ls_in_l2_lkup', P.L2_LKUP.MAC, `eth.dst == ${n.mac}`, `outport = ${q(p.name)}; output;`, causes);
+      const macs = new Set([...(p.routerAddresses ? [n.mac] : []), ...p.addrs.map((a) => a.mac)]);
+      for (const mac of macs) add(c, 'ls_in_l2_lkup', P.L2_LKUP.MAC, `eth.dst == ${mac}`, `outport = ${q(p.name)}; output;`, causes);
       // only router ports on this switch: send straight to the router, nothing to flood
       const onlyRouters = ls.routerPorts.length === ls.ports.length;
       const self = onlyRouters
