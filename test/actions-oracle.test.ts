@@ -10,8 +10,11 @@
  * are compared after renumbering both sides in order of appearance.
  *
  * Needs root and the trixie chroot (skipped with a message otherwise, failed with
- * UDNC_REQUIRE_OVN=1).
+ * UDNC_REQUIRE_OVN=1). With UDNC_ACTIONS_RECORD=1 the real outputs are written to
+ * test/data/actions/v25.03.0/controller-recorded.json, which test/actions-recorded.test.ts replays
+ * without root.
  */
+import { writeFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { describeRealOvn } from './oracle/vitest.js';
 import { ActionError, controllerContext, encodeActions, ExtendTable } from '../src/expr/actions/index.js';
@@ -194,6 +197,16 @@ describeRealOvn('action encoding vs ovn-controller 25.03', (sandbox) => {
       real.set(i, f ? f.slice(f.indexOf(' actions=') + ' actions='.length) : null);
     });
     realGroups = await sb.dumpGroups('br-int');
+
+    if (process.env.UDNC_ACTIONS_RECORD === '1') {
+      const record = {
+        source: `${sb.versions.controller} / ${sb.versions.vswitchd} (test/actions-oracle.test.ts)`,
+        datapaths: dps,
+        cases: CASES.map((c, i) => ({ ...c, lflowUuid: uuids[i], ofpacts: real.get(i) ?? null })),
+        groups: realGroups,
+      };
+      writeFileSync(new URL('./data/actions/v25.03.0/controller-recorded.json', import.meta.url), JSON.stringify(record, null, 1) + '\n');
+    }
   }, 300_000);
 
   it('defines the same select groups as ovn-controller', async () => {
