@@ -3,9 +3,10 @@
  * evaluator and compares. Every disagreement is either listed, with its reason, in
  * deviations.json (a documented semantic choice) or reported as unexplained.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadManifests } from '../manifests/index.js';
+import type { ManifestSet } from '../manifests/types.js';
 import { buildModel } from '../model/index.js';
 import type { ClusterModel, Pod } from '../model/types.js';
 import type { Protocol } from '../model/k8s.js';
@@ -136,9 +137,50 @@ export async function runConformance(dir: string, opts: ConformanceOptions = {})
 }
 
 export async function loadCaseModel(caseDir: string, exp: ExpectedCase): Promise<ClusterModel> {
-  const files = exp.manifest_files.map((f) => path.join(caseDir, f));
+  // netpol-analyzer lists its files relative to manifests/; the other corpora relative to the case.
+  const files = exp.manifest_files.map((f) => {
+    const direct = path.join(caseDir, f);
+    return existsSync(direct) ? direct : path.join(caseDir, 'manifests', f);
+  });
   const set = await loadManifests(files, { lenient: true });
-  return buildModel(set, { implicitNamespaces: true });
+  const { set: unique, restore } = splitDuplicatePodIPs(set);
+  const model = buildModel(unique, { implicitNamespaces: true });
+  return restore.size ? restorePodIPs(model, restore) : model;
+}
+
+/**
+ * cyclonus' probe.json gives several pods the same IP, which no real cluster (and not the model's
+ * IPAM) allows. The runner removes the repeated addresses before the model is built and puts them
+ * back on the built pods afterwards, so ipBlock peers still see the IPs the corpus assumes.
+ */
+function splitDuplicatePodIPs(set: ManifestSet): { set: ManifestSet; restore: Map<string, string[]> } {
+  const seen = new Set<string>();
+  const restore = new Map<string, string[]>();
+  const objects = set.objects.map((mo) => {
+    const o = mo.object;
+    if (o.kind !== 'Pod' || !o.status) return mo;
+    const ips: string[] = (o.status.podIPs as Array<{ ip: string }> | undefined)?.map((x) => x.ip) ?? (o.status.podIP ? [o.status.podIP as string] : []);
+    if (!ips.some((ip) => seen.has(ip))) {
+      ips.forEach((ip) => seen.add(ip));
+      return mo;
+    }
+    restore.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, ips);
+    const { podIP: _a, podIPs: _b, ...status } = o.status as Record<string, unknown>;
+    return { ...mo, object: { ...o, status } };
+  });
+  return { set: { ...set, objects }, restore };
+}
+
+function restorePodIPs(model: ClusterModel, restore: Map<string, string[]>): ClusterModel {
+  const pods = model.pods.map((p) => {
+    const ips = restore.get(`${p.namespace}/${p.name}`);
+    if (!ips) return p;
+    return {
+      ...p,
+      attachments: p.attachments.map((a) => (a.role === 'primary' && a.network === 'default' ? { ...a, ips } : a)),
+    };
+  });
+  return { ...model, pods };
 }
 
 export async function runCase(caseDir: string, semantics: Semantics): Promise<CaseResult> {
@@ -198,7 +240,8 @@ function toPeerSpec(model: ClusterModel, workloads: Map<string, Pod>, r: CasePee
   if (r.ip) return { kind: 'ip', ip: r.ip };
   if (!r.namespace) throw new Error('probe peer without namespace or ip');
   let podName = r.pod ?? undefined;
-  if (r.workload && r.kind && r.kind !== 'Pod') {
+  const exact = podName !== undefined && model.pods.some((p) => p.namespace === r.namespace && p.name === podName);
+  if (r.workload && r.kind && !exact) {
     const p = workloads.get(`${r.namespace}/${r.workload}[${r.kind}]`)
       ?? workloads.get(`${r.namespace}/${r.workload}[${r.kind === 'VirtualMachine' ? 'VirtualMachineInstance' : r.kind}]`);
     if (!p) throw new Error(`no pod for workload ${r.namespace}/${r.workload}[${r.kind}]`);
@@ -219,13 +262,38 @@ function toPeerSpec(model: ClusterModel, workloads: Map<string, Pod>, r: CasePee
 
 // ---- netpol-analyzer closed world (SCHEMA.md "Closed-world evaluation") ----
 
-function ipInRange(ip: string, range: string): boolean {
-  const [lo, hi] = range.split('-');
-  const x = parseIP(ip);
-  const l = lo ? parseIP(lo) : undefined;
-  const h = hi ? parseIP(hi) : undefined;
-  if (!x || !l || !h || x.v6 !== l.v6) return false;
-  return l.n <= x.n && x.n <= h.n;
+interface ParsedRange { v6: boolean; lo: bigint; hi: bigint; allowed: Allowed }
+interface ClosedWorld {
+  pairs: Map<string, Allowed>; // net|src|dst
+  toIP: Map<string, ParsedRange[]>; // net|src peer
+  fromIP: Map<string, ParsedRange[]>; // net|dst peer
+}
+const closedWorlds = new WeakMap<ExpectedCase, ClosedWorld>();
+
+/** Index `connections` once per case: large cases list tens of thousands of them. */
+function closedWorld(exp: ExpectedCase): ClosedWorld {
+  let cw = closedWorlds.get(exp);
+  if (cw) return cw;
+  cw = { pairs: new Map(), toIP: new Map(), fromIP: new Map() };
+  const range = (r: string, allowed: Allowed): ParsedRange | undefined => {
+    const [lo, hi] = r.split('-');
+    const l = lo ? parseIP(lo) : undefined;
+    const h = hi ? parseIP(hi) : undefined;
+    return l && h && l.v6 === h.v6 ? { v6: l.v6, lo: l.n, hi: h.n, allowed } : undefined;
+  };
+  const push = (m: Map<string, ParsedRange[]>, k: string, r: ParsedRange | undefined) => {
+    if (!r) return;
+    const l = m.get(k) ?? [];
+    l.push(r);
+    m.set(k, l);
+  };
+  for (const c of exp.connections ?? []) {
+    if (c.src.peer && c.dst.peer) cw.pairs.set(`${c.network}|${c.src.peer}|${c.dst.peer}`, c.allowed);
+    else if (c.src.peer && c.dst.ip_range) push(cw.toIP, `${c.network}|${c.src.peer}`, range(c.dst.ip_range, c.allowed));
+    else if (c.dst.peer && c.src.ip_range) push(cw.fromIP, `${c.network}|${c.dst.peer}`, range(c.src.ip_range, c.allowed));
+  }
+  closedWorlds.set(exp, cw);
+  return cw;
 }
 
 function allowedCovers(a: Allowed, protocol: Protocol, port: number): boolean {
@@ -233,16 +301,21 @@ function allowedCovers(a: Allowed, protocol: Protocol, port: number): boolean {
   return (a[protocol] ?? []).some(([lo, hi]) => lo <= port && port <= hi);
 }
 
+/** SCHEMA.md "Closed-world evaluation": a pair not listed in `connections` is denied. */
 export function closedWorldExpectation(exp: ExpectedCase, p: CaseProbe): boolean {
   const net = p.network ?? 'pod-network';
   if (net.includes('|')) return false; // different primary networks: isolated
   const id = (r: CasePeerRef) => `${r.namespace}/${r.workload}[${r.kind}]`;
-  const conns = (exp.connections ?? []).filter((c) => c.network === net);
-  let c: CaseConnection | undefined;
-  if (p.src.ip) c = conns.find((x) => x.src.ip_range && ipInRange(p.src.ip!, x.src.ip_range) && x.dst.peer === id(p.dst));
-  else if (p.dst.ip) c = conns.find((x) => x.dst.ip_range && ipInRange(p.dst.ip!, x.dst.ip_range) && x.src.peer === id(p.src));
-  else c = conns.find((x) => x.src.peer === id(p.src) && x.dst.peer === id(p.dst));
-  return c ? allowedCovers(c.allowed, p.protocol, p.port) : false;
+  const cw = closedWorld(exp);
+  const inRange = (list: ParsedRange[] | undefined, ip: string) => {
+    const x = parseIP(ip);
+    return x ? list?.find((r) => r.v6 === x.v6 && r.lo <= x.n && x.n <= r.hi) : undefined;
+  };
+  let a: Allowed | undefined;
+  if (p.src.ip) a = inRange(cw.fromIP.get(`${net}|${id(p.dst)}`), p.src.ip)?.allowed;
+  else if (p.dst.ip) a = inRange(cw.toIP.get(`${net}|${id(p.src)}`), p.dst.ip)?.allowed;
+  else a = cw.pairs.get(`${net}|${id(p.src)}|${id(p.dst)}`);
+  return a ? allowedCovers(a, p.protocol, p.port) : false;
 }
 
 // ---- summary ----

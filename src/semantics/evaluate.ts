@@ -11,8 +11,9 @@ import type {
 import type { Attachment, Network, Node, Pod, Service } from '../model/types.js';
 import { canonicalIP, indexModel, type ModelIndex } from './model-index.js';
 import { cidrContains, parseIP, stripPrefix, type ParsedIP } from './net.js';
-import type {
-  DirectionVerdict, EvalOptions, PeerSpec, Probe, ReasonStep, Semantics, Verdict,
+import {
+  SEMANTICS_PRESETS, type Choices, type DirectionVerdict, type EvalOptions, type PeerSpec, type Probe,
+  type ReasonStep, type Verdict,
 } from './types.js';
 import type { ClusterModel } from '../model/types.js';
 
@@ -33,14 +34,15 @@ interface Party {
 
 interface Ctx {
   idx: ModelIndex;
-  sem: Semantics;
+  c: Choices;
   protocol: Protocol;
   port: number;
 }
 
 export function evaluate(model: ClusterModel, probe: Probe, opts: EvalOptions = {}): Verdict {
   const idx = indexModel(model);
-  const ctx: Ctx = { idx, sem: opts.semantics ?? 'ovn-kubernetes', protocol: probe.protocol, port: probe.port };
+  const c = { ...SEMANTICS_PRESETS[opts.semantics ?? 'ovn-kubernetes'], ...opts.choices };
+  const ctx: Ctx = { idx, c, protocol: probe.protocol, port: probe.port };
   const pre: ReasonStep[] = [];
 
   // Destinations given as a VIP are Services; resolve them to endpoints first.
@@ -105,6 +107,14 @@ function podParty(ctx: Ctx, pod: Pod, network: string | undefined, out: ReasonSt
   if (pod.hostNetwork) {
     const node = ctx.idx.nodes.get(pod.node);
     const ip = node?.hostAddresses[0];
+    if (!ctx.c.hostNetworkOutsidePolicy) {
+      // The NetworkPolicy spec leaves hostNetwork pods undefined; read literally, policies select
+      // them by labels like any pod (as netpol-analyzer does). They sit on the default network.
+      const attachment: Attachment = {
+        network: 'default', role: 'primary', interfaceName: 'host', ips: ip ? [ip] : [], mac: '', gatewayIPs: [],
+      };
+      return { pod, node, attachment, ip, parsed: ip ? parseIP(ip) : undefined, host: false, label: `${podName(pod)} (hostNetwork)` };
+    }
     return { pod, node, ip, parsed: ip ? parseIP(ip) : undefined, host: true, label: `${podName(pod)} (hostNetwork)` };
   }
   const att = network
@@ -182,9 +192,9 @@ function evaluateService(
 // Pair evaluation
 
 function evaluatePair(ctx: Ctx, src: Party, dst: Party, pre: ReasonStep[]): Verdict {
-  const { idx, sem } = ctx;
+  const { idx, c } = ctx;
 
-  if (src.pod && dst.pod && src.pod === dst.pod && sem === 'ovn-kubernetes') {
+  if (src.pod && dst.pod && src.pod === dst.pod && c.loopbackBypassesPolicy) {
     const s = step('loopback', 'allow', `${src.label} to itself: the packet stays in the pod's network namespace and never reaches OVN`, src.pod.ref);
     return verdict(pre, allow([s]), allow([s]), src.attachment?.network);
   }
@@ -223,7 +233,7 @@ function evaluatePair(ctx: Ctx, src: Party, dst: Party, pre: ReasonStep[]): Verd
       : `network ${netId} is not programmed by OVN (${network.cniType ?? 'unknown CNI'}): no OVN policy applies`, network.owner);
     return verdict([...pre, s], allow([s]), allow([s]), netId);
   }
-  const admin = network?.role === 'default' || sem === 'kubernetes';
+  const admin = network?.role === 'default' || !c.adminPoliciesDefaultNetworkOnly;
   const egress = src.pod && !src.host
     ? direction(ctx, 'egress', src, dst, admin, network)
     : allow([step('host', 'allow', src.pod || src.node
@@ -248,7 +258,7 @@ function direction(
   const steps: ReasonStep[] = [];
   // Traffic from the pod's own node (kubelet probes via the management port) is always allowed
   // by ovn-k's NetpolNode ACL, in tier 2; ANP peers never match the management IP.
-  const sameNodeHost = dir === 'ingress' && peer.host && (peer.node?.name === pod.node) && ctx.sem === 'ovn-kubernetes';
+  const sameNodeHost = dir === 'ingress' && peer.host && (peer.node?.name === pod.node) && ctx.c.hostNetworkOutsidePolicy;
 
   // Tier 1: AdminNetworkPolicy.
   if (admin) {
@@ -306,7 +316,7 @@ function adminPeerMatches(
   if (peer.nodes && p.node && p.host && p.ip && p.node.hostAddresses.some((a) => stripPrefix(a) === p.ip)) {
     if (idx.matches(peer.nodes, p.node.labels)) return `nodes (${p.node.name})`;
   }
-  if (peer.networks && p.parsed) {
+  if (peer.networks && p.parsed && !(p.pod && !ctx.c.ipBlockMatchesPodIPs)) {
     for (const n of peer.networks) {
       const c = idx.cidr(n);
       if (c && cidrContains(c, p.parsed)) return `networks ${n}`;
@@ -343,7 +353,7 @@ function anpTier(ctx: Ctx, dir: 'ingress' | 'egress', subject: Party, peer: Part
   const dstPod = dir === 'ingress' ? pod : peer.pod;
   const steps: ReasonStep[] = [];
   for (const anp of ctx.idx.anps) {
-    if (ctx.sem === 'ovn-kubernetes' && (anp.spec.priority < 0 || anp.spec.priority > 99)) continue;
+    if (ctx.c.anpPriorityLimit && (anp.spec.priority < 0 || anp.spec.priority > 99)) continue;
     if (!adminSubjectMatches(ctx, anp.spec.subject, pod)) continue;
     const rules = (dir === 'ingress' ? anp.spec.ingress : anp.spec.egress) ?? [];
     for (let i = 0; i < rules.length; i++) {
@@ -433,13 +443,13 @@ function npTier(ctx: Ctx, dir: 'ingress' | 'egress', subject: Party, peer: Party
 
 function npPeersMatch(ctx: Ctx, policyNs: string, peers: NetworkPolicyPeer[] | undefined, p: Party): string | undefined {
   if (!peers || peers.length === 0) return 'any peer';
-  const { idx, sem } = ctx;
+  const { idx, c } = ctx;
   for (const pe of peers) {
     if (pe.ipBlock) {
-      // ovn-k matches ipBlock on the packet's IP: it selects pod IPs too (both semantics, see README).
-      if (!p.parsed) continue;
-      const c = idx.cidr(pe.ipBlock.cidr);
-      if (!c || !cidrContains(c, p.parsed)) continue;
+      // ovn-k matches ipBlock on the packet's IP: it selects pod IPs too (see README).
+      if (!p.parsed || (p.pod && !c.ipBlockMatchesPodIPs)) continue;
+      const cidr = idx.cidr(pe.ipBlock.cidr);
+      if (!cidr || !cidrContains(cidr, p.parsed)) continue;
       const ex = (pe.ipBlock.except ?? []).find((e) => {
         const ce = idx.cidr(e);
         return ce ? cidrContains(ce, p.parsed!) : false;
@@ -450,7 +460,7 @@ function npPeersMatch(ctx: Ctx, policyNs: string, peers: NetworkPolicyPeer[] | u
     if (!p.pod) continue;
     if (p.host) {
       // hostNetwork pods: ovn-k puts them (with their node IPs) only in peers that have a podSelector.
-      if (!pe.podSelector || sem === 'kubernetes') continue;
+      if (!pe.podSelector) continue;
     }
     const nsOk = pe.namespaceSelector
       ? idx.matches(pe.namespaceSelector, idx.nsLabels(p.pod.namespace))
@@ -465,36 +475,27 @@ function npPeersMatch(ctx: Ctx, policyNs: string, peers: NetworkPolicyPeer[] | u
 
 function npPortsMatch(ctx: Ctx, ports: NetworkPolicyPort[] | undefined, dstPod: Pod | undefined): string | undefined {
   if (!ports || ports.length === 0) return 'all ports';
-  const { sem, protocol, port } = ctx;
-  const same = ports.filter((p) => p.protocol === protocol);
-  if (sem === 'ovn-kubernetes') {
-    // ovn-k keeps only the numeric port of each entry (IntVal): a named port reads as 0, i.e. the
-    // whole protocol, and a port-less entry disappears as soon as a numbered one exists for the
-    // same protocol (getProtocolPortsMap).
-    const numbered = same.filter((p) => typeof p.port === 'number');
-    if (numbered.length) {
-      for (const p of numbered) {
-        const lo = p.port as number;
-        const hi = p.endPort && p.endPort !== lo ? p.endPort : lo;
-        if (lo <= port && port <= hi) return hi === lo ? `${protocol}/${lo}` : `${protocol}/${lo}-${hi}`;
-      }
-      return undefined;
-    }
-    if (same.length) {
-      const named = same.find((p) => typeof p.port === 'string');
-      return named ? `named port '${String(named.port)}' widened to all ${protocol} ports (ovn-kubernetes#2117)` : `all ${protocol} ports`;
-    }
-    return undefined;
+  const { c, protocol, port } = ctx;
+  let entries = ports.filter((p) => p.protocol === protocol);
+  // ovn-k keeps only the numeric value of each entry (IntVal): a named port reads as 0, i.e. the
+  // whole protocol; and getProtocolPortsMap forgets a port-less entry as soon as a numbered one
+  // exists for the same protocol.
+  const portless = (p: NetworkPolicyPort) => p.port === undefined || (typeof p.port === 'string' && c.npNamedPortWidens);
+  if (c.npPortlessDroppedWithNumbered && entries.some((p) => typeof p.port === 'number')) {
+    entries = entries.filter((p) => !portless(p));
   }
-  for (const p of same) {
-    if (p.port === undefined) return `all ${protocol} ports`;
+  for (const p of entries) {
+    if (portless(p)) {
+      return typeof p.port === 'string'
+        ? `named port '${p.port}' widened to all ${protocol} ports (ovn-kubernetes#2117)` : `all ${protocol} ports`;
+    }
     if (typeof p.port === 'number') {
-      const hi = p.endPort ?? p.port;
+      const hi = p.endPort && p.endPort > p.port ? p.endPort : p.port;
       if (p.port <= port && port <= hi) return hi === p.port ? `${protocol}/${p.port}` : `${protocol}/${p.port}-${hi}`;
       continue;
     }
     if (dstPod && !dstPod.hostNetwork) {
-      const cp = dstPod.ports.find((c) => c.name === p.port && c.protocol === protocol && c.containerPort === port);
+      const cp = dstPod.ports.find((x) => x.name === p.port && x.protocol === protocol && x.containerPort === port);
       if (cp) return `named port '${p.port}' = ${protocol}/${port}`;
     }
   }

@@ -32,7 +32,7 @@ export interface ModelIndex {
   nsLabels(ns: string): Labels;
   cidr(text: string): ParsedCIDR | undefined;
   /** memoized: does the selector (by identity) match these labels (by identity)? */
-  matches(sel: LabelSelector, labels: Labels): boolean;
+  matches(sel: LabelSelector | undefined, labels: Labels): boolean;
 }
 
 const cache = new WeakMap<ClusterModel, ModelIndex>();
@@ -85,6 +85,9 @@ export function indexModel(model: ClusterModel): ModelIndex {
       return cidrs.get(text);
     },
     matches(sel, labels) {
+      // A missing selector where the API requires one (lenient corpora omit podSelector in ANP
+      // `pods` peers) reads as `{}`, as upstream analyzers do.
+      if (!sel) return true;
       let m = memo.get(sel);
       if (!m) memo.set(sel, (m = new WeakMap()));
       let r = m.get(labels);

@@ -14,8 +14,56 @@ import type { Protocol } from '../model/k8s.js';
  */
 export type Semantics = 'ovn-kubernetes' | 'kubernetes';
 
+/**
+ * The individual semantic choices where ovn-kubernetes and the upstream specification text differ
+ * (or where peer analyzers differ). `semantics` picks a preset; `choices` overrides single ones.
+ * Each is documented, with its source, in src/semantics/README.md.
+ */
+export interface Choices {
+  /** pod → its own IP stays in the pod's netns: allowed, no policy involved (ovn-k) */
+  loopbackBypassesPolicy: boolean;
+  /** NetworkPolicy named port reads as port 0: the whole protocol (ovn-kubernetes#2117) */
+  npNamedPortWidens: boolean;
+  /** a port-less NP entry is dropped when the same rule has a numbered entry of its protocol */
+  npPortlessDroppedWithNumbered: boolean;
+  /** ANPs with spec.priority outside 0..99 are not programmed (ANPWithUnsupportedPriority) */
+  anpPriorityLimit: boolean;
+  /** ANP/BANP act on the default network only (ovn-k runs them in the default controller) */
+  adminPoliciesDefaultNetworkOnly: boolean;
+  /**
+   * hostNetwork pods are host traffic: never policy subjects, matched as peers only by selectors
+   * with a podSelector (ovn-k address sets), and a node's own host always reaches its pods
+   */
+  hostNetworkOutsidePolicy: boolean;
+  /** NP ipBlock and ANP networks peers match pod IPs too (ovn-k matches on IP) */
+  ipBlockMatchesPodIPs: boolean;
+}
+
+export const SEMANTICS_PRESETS: Readonly<Record<Semantics, Readonly<Choices>>> = {
+  'ovn-kubernetes': {
+    loopbackBypassesPolicy: true,
+    npNamedPortWidens: true,
+    npPortlessDroppedWithNumbered: true,
+    anpPriorityLimit: true,
+    adminPoliciesDefaultNetworkOnly: true,
+    hostNetworkOutsidePolicy: true,
+    ipBlockMatchesPodIPs: true,
+  },
+  kubernetes: {
+    loopbackBypassesPolicy: false,
+    npNamedPortWidens: false,
+    npPortlessDroppedWithNumbered: false,
+    anpPriorityLimit: false,
+    adminPoliciesDefaultNetworkOnly: false,
+    hostNetworkOutsidePolicy: false,
+    // the e2e suite and cyclonus expect ipBlock to select pod IPs; the spec leaves it open
+    ipBlockMatchesPodIPs: true,
+  },
+};
+
 export interface EvalOptions {
   semantics?: Semantics;
+  choices?: Partial<Choices>;
 }
 
 /** One end of a probe. */

@@ -1,12 +1,63 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../../common/errors.js';
+import { loadManifests } from '../../manifests/index.js';
+import { buildModel } from '../../model/index.js';
+import { buildMatrix, formatMatrix } from '../../semantics/index.js';
+import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
+import type { Protocol } from '../../model/k8s.js';
+
+const FLAGS = {
+  '--output': { value: true, alias: '-o' },
+  '--explain': { value: false },
+  '--port': { value: true },
+  '--protocol': { value: true },
+  '--semantics': { value: true },
+  '--pods': { value: false },
+  '--implicit-namespaces': { value: false },
+};
 
 export const matrix: Command = {
   name: 'matrix',
-  summary: '(not implemented yet)',
-  help: 'udnc matrix: not implemented yet\n',
-  async run(_argv, io) {
-    io.stderr('udnc matrix: not implemented yet\n');
-    return EXIT.BAD_INPUT;
+  summary: 'who can reach whom: connectivity matrix per network, with reasons',
+  help: `udnc matrix PATHS... [options]
+
+Connectivity between all workloads of the manifests, one matrix per network (default network,
+each primary UDN/CUDN, each secondary network). Rows are sources, columns destinations.
+
+Probe ports: for each destination its declared container ports, plus every port a policy names
+(NetworkPolicy port/endPort, ANP/BANP portNumber and portRange edges); TCP/80 if both are empty.
+
+Options:
+  -o, --output FORMAT     txt (default), json, csv or md
+  --explain               add the reason chain of every cell (policy, rule, file:line)
+  --port P                probe only port P (with --protocol, default TCP)
+  --protocol PROTO        TCP, UDP or SCTP (with --port)
+  --pods                  one row/column per pod instead of per workload
+  --semantics S           ovn-kubernetes (default) or kubernetes (upstream spec text)
+  --implicit-namespaces   create Namespaces the manifests refer to but do not define
+`,
+  async run(argv, io) {
+    const a = parseArgs(argv, FLAGS, 'matrix');
+    if (!a.positional.length) throw usage('matrix', 'no input paths');
+    const format = (a.flags.get('--output') ?? 'txt') as string;
+    if (!['txt', 'json', 'csv', 'md'].includes(format)) throw usage('matrix', `unknown output format '${format}'`);
+    const protocol = String(a.flags.get('--protocol') ?? 'TCP').toUpperCase() as Protocol;
+    if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) throw usage('matrix', `unknown protocol '${protocol}'`);
+    let ports: Array<{ protocol: Protocol; port: number }> | undefined;
+    if (a.flags.has('--port')) {
+      const p = Number(a.flags.get('--port'));
+      if (!Number.isInteger(p) || p < 1 || p > 65535) throw usage('matrix', `--port must be 1-65535`);
+      ports = [{ protocol, port: p }];
+    } else if (a.flags.has('--protocol')) throw usage('matrix', '--protocol needs --port');
+    const set = await loadManifests(a.positional, { readStdin: io.readStdin });
+    const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
+    const explain = a.flags.has('--explain');
+    const m = buildMatrix(model, {
+      semantics: semanticsFlag(a.flags.get('--semantics'), 'matrix'),
+      granularity: a.flags.has('--pods') ? 'pod' : 'workload',
+      explain, ...(ports ? { ports } : {}),
+    });
+    io.stdout(formatMatrix(m, format as 'txt', { explain }));
+    return EXIT.OK;
   },
 };

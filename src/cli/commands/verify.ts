@@ -1,12 +1,60 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { EXIT } from '../../common/errors.js';
+import { loadManifests } from '../../manifests/index.js';
+import { buildModel } from '../../model/index.js';
+import { parseExpectations, reasonText, verifyExpectations } from '../../semantics/index.js';
+import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
+
+const FLAGS = {
+  '--expect': { value: true, alias: '-e' },
+  '--semantics': { value: true },
+  '--verbose': { value: false, alias: '-v' },
+  '--implicit-namespaces': { value: false },
+};
 
 export const verify: Command = {
   name: 'verify',
-  summary: '(not implemented yet)',
-  help: 'udnc verify: not implemented yet\n',
-  async run(_argv, io) {
-    io.stderr('udnc verify: not implemented yet\n');
-    return EXIT.BAD_INPUT;
+  summary: 'check expected connectivity (probes) against the manifests',
+  help: `udnc verify PATHS... --expect FILE [options]
+
+Evaluates every probe of FILE against the manifests and prints each failing probe with its
+reason chain. FILE is either
+  - a conformance expected.json (shared/conformance/SCHEMA.md; closed-world "connections" honoured), or
+  - a YAML/JSON list:  - {from: ns/pod, to: ns/pod | IP | svc/ns/name, port: 80, protocol: TCP, allowed: true}
+    (optional: network: <Network id>; 'ns/name' may name a workload instead of a pod)
+
+Options:
+  -e, --expect FILE       the expectations (required)
+  --semantics S           ovn-kubernetes (default) or kubernetes
+  -v, --verbose           print passing probes too
+  --implicit-namespaces   create Namespaces the manifests refer to but do not define
+
+Exit: 0 all probes hold, 1 some probe fails, 2 bad input.
+`,
+  async run(argv, io) {
+    const a = parseArgs(argv, FLAGS, 'verify');
+    const file = a.flags.get('--expect');
+    if (typeof file !== 'string') throw usage('verify', '--expect FILE is required');
+    if (!a.positional.length) throw usage('verify', 'no input paths');
+    let text: string;
+    try {
+      text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
+    } catch (e) {
+      throw usage('verify', `cannot read ${file}: ${(e as Error).message}`);
+    }
+    const exps = parseExpectations(text, file);
+    const set = await loadManifests(a.positional, { readStdin: io.readStdin });
+    const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
+    const rep = verifyExpectations(model, exps, { semantics: semanticsFlag(a.flags.get('--semantics'), 'verify') });
+    for (const r of rep.results) {
+      if (r.ok && !a.flags.has('--verbose')) continue;
+      const e = r.expectation;
+      io.stdout(`${r.ok ? 'ok  ' : 'FAIL'} ${e.origin}: ${e.text}: expected ${e.allowed ? 'allowed' : 'denied'}, ` +
+        `got ${r.verdict.allowed ? 'allowed' : 'denied'}\n`);
+      if (!r.ok || a.flags.has('--verbose')) for (const l of reasonText(r.verdict)) io.stdout(`      ${l}\n`);
+    }
+    io.stdout(`${rep.results.length - rep.failed.length} passed, ${rep.failed.length} failed\n`);
+    return rep.failed.length ? EXIT.CHECK_FAILED : EXIT.OK;
   },
 };
