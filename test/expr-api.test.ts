@@ -98,3 +98,12 @@ describe('udnc expr', () => {
     expect((await run('bogus', 'x')).code).toBe(2);
   });
 });
+
+describe('compile options', () => {
+  it('ANDs action prerequisites before annotation and honours isChassisResident', () => {
+    const prereqs = parseExpr('ip', env);
+    expect(exprToFlows('outport == "p1"', env, { prereqs }).sort()).toEqual(['ip,reg15=0x1', 'ipv6,reg15=0x1']);
+    expect(exprToFlows('is_chassis_resident("p1")', env, { isChassisResident: () => false })).toEqual(['(no flows)']);
+    expect(exprToFlows('is_chassis_resident("p1")', env)).toEqual(['']);
+  });
+});

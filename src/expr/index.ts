@@ -20,7 +20,7 @@
  *                                simplify-expr / normalize-expr print.
  */
 import { ExprSyntaxError, constSetFromStrings, parseMatch, type IntConstant, type ParseEnv } from '../../grammar/match-parser.js';
-import { exprClone, exprFormat, type Expr } from './ast.js';
+import { exprClone, exprCombine, exprFormat, type Expr } from './ast.js';
 import { annotateInPlace, ExprError } from './annotate.js';
 import { evaluateConditionInPlace, simplifyInPlace } from './simplify.js';
 import { isNormalized, normalizeInPlace } from './normalize.js';
@@ -45,6 +45,14 @@ export interface ExprOptions {
   symtab?: Symtab;
   /** Datapath tunnel key for "@pg" lookups (SB name "<dp>_<pg>"); test-ovn uses 0. */
   dpId?: number;
+  /**
+   * Action prerequisites (ovnacts_parse's `prereqs`), ANDed to the parsed match
+   * before annotation as consider_logical_flow__() does (compileExpr / exprToFlows /
+   * exprToMatchObjects only).  Not modified.
+   */
+  prereqs?: Expr | null;
+  /** is_chassis_resident(port); default: `port` is a key of env.ports (test-ovn's callback). */
+  isChassisResident?: (port: string) => boolean;
 }
 
 /** The environment of `ovstest test-ovn` (tests/test-ovn.c), which the upstream vectors assume. */
@@ -112,13 +120,14 @@ export function toMatches(expr: Expr, env?: ExprEnv): { matches: ExprMatch[]; nC
   return exprToMatches(expr, (name) => (Object.prototype.hasOwnProperty.call(ports, name) ? ports[name] : undefined));
 }
 
-/** parse + annotate + simplify + evaluate conditions + normalize. */
+/** parse (+ action prereqs) + annotate + simplify + evaluate conditions + normalize (throws on error). */
 export function compileExpr(match: string, env: ExprEnv, opts: ExprOptions = {}): Expr {
   const symtab = opts.symtab ?? getSymtab();
   let e = parseMatch(match, parseEnvOf(env, { ...opts, symtab }));
+  if (opts.prereqs) e = exprCombine('and', e, exprClone(opts.prereqs))!;
   e = annotateInPlace(e, symtab);
   e = simplifyInPlace(e);
-  e = evaluateConditionInPlace(e, (p) => Object.prototype.hasOwnProperty.call(env.ports, p));
+  e = evaluateConditionInPlace(e, opts.isChassisResident ?? ((p) => Object.prototype.hasOwnProperty.call(env.ports, p)));
   return normalizeInPlace(e);
 }
 
@@ -191,7 +200,7 @@ export function exprStep(step: ExprStep, text: string, env: ExprEnv, opts: ExprO
     if (step !== 'parse') e = annotateInPlace(e, symtab);
     if (step === 'simplify' || step === 'normalize') {
       e = simplifyInPlace(e);
-      e = evaluateConditionInPlace(e, (p) => Object.prototype.hasOwnProperty.call(env.ports, p));
+      e = evaluateConditionInPlace(e, opts.isChassisResident ?? ((p) => Object.prototype.hasOwnProperty.call(env.ports, p)));
     }
     if (step === 'normalize') e = normalizeInPlace(e);
     return exprFormat(e);
