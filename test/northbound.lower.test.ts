@@ -286,3 +286,58 @@ describe('dual-stack default network', () => {
     expect(aclById(db, `${ctrl}:NetpolNode:ovn-worker:fd00:10:244:1::2`)!.match).toBe('ip6.src==fd00:10:244:1::2');
   });
 });
+
+describe('per-node LBs (pkg/ovn/controller/services/lb_config_test.go Test_buildPerNodeLBs, expectedShared)', () => {
+  // nodes and addresses as in the Go test: node-a hosts 10.0.0.1 and 10.0.0.111, node-b 10.0.0.2; service testns/foo.
+  const mk = (opts: { clusterIP: string; nodePort?: number; etp?: 'Cluster' | 'Local'; epIP: string; epNode: string }) => {
+    const base = baseModel();
+    return lowerToNorthbound(baseModel({
+      nodes: [
+        { name: 'node-a', labels: {}, hostAddresses: ['10.0.0.1', '10.0.0.111'], synthesized: false, ref: { kind: 'Node', name: 'node-a' } },
+        { name: 'node-b', labels: {}, hostAddresses: ['10.0.0.2'], synthesized: false, ref: { kind: 'Node', name: 'node-b' } },
+      ],
+      networks: [{ ...base.networks[0]!, hostSubnets: { 'node-a': ['10.128.0.0/24'], 'node-b': ['10.128.1.0/24'] } }],
+      namespaces: [ns('default'), ns('testns')],
+      services: [{
+        namespace: 'testns', name: 'foo', type: opts.nodePort ? 'NodePort' : 'ClusterIP', clusterIPs: [opts.clusterIP], externalIPs: [], loadBalancerIPs: [],
+        ports: [{ protocol: 'TCP', port: 80, targetPort: 8080, ...(opts.nodePort ? { nodePort: opts.nodePort } : {}) }],
+        sessionAffinity: 'None', externalTrafficPolicy: opts.etp ?? 'Cluster', internalTrafficPolicy: 'Cluster', publishNotReadyAddresses: false,
+        network: 'default', endpointsFrom: 'EndpointSlice', ref: { kind: 'Service', namespace: 'testns', name: 'foo' },
+        endpoints: [{ ip: opts.epIP, ports: [{ port: 8080, protocol: 'TCP' }], ready: true, serving: true, terminating: false, node: opts.epNode }],
+      }],
+    }));
+  };
+  const lbs = (db: NorthboundDB) => Object.fromEntries(db.loadBalancers.filter((l) => !l.name.endsWith('_cluster')).map((l) => [l.name, {
+    vips: l.vips, skip_snat: l.options.skip_snat,
+    switches: db.logicalSwitches.filter((s) => s.load_balancer.includes(l.id)).map((s) => s.name),
+    routers: db.logicalRouters.filter((r) => r.load_balancer.includes(l.id)).map((r) => r.name),
+  }]));
+  it('nodeport service, standard pod', () => {
+    expect(lbs(mk({ clusterIP: '192.168.0.1', nodePort: 80, epIP: '10.128.0.2', epNode: 'node-a' }))).toEqual({
+      'Service_testns/foo_TCP_node_router+switch_node-a': { vips: { '10.0.0.1:80': '10.128.0.2:8080', '10.0.0.111:80': '10.128.0.2:8080' }, skip_snat: 'false', switches: ['node-a'], routers: ['GR_node-a'] },
+      'Service_testns/foo_TCP_node_router+switch_node-b': { vips: { '10.0.0.2:80': '10.128.0.2:8080' }, skip_snat: 'false', switches: ['node-b'], routers: ['GR_node-b'] },
+    });
+  });
+  it('host-network pod (ClusterIP only; identical LBs merged as `_merged`)', () => {
+    expect(lbs(mk({ clusterIP: '1.2.3.4', epIP: '10.0.0.1', epNode: 'node-a' }))).toEqual({
+      'Service_testns/foo_TCP_node_router_node-a': { vips: { '1.2.3.4:80': '169.254.169.2:8080' }, skip_snat: 'false', switches: [], routers: ['GR_node-a'] },
+      'Service_testns/foo_TCP_node_switch_node-a_merged': { vips: { '1.2.3.4:80': '10.0.0.1:8080' }, skip_snat: 'false', switches: ['node-a', 'node-b'], routers: ['GR_node-b'] },
+    });
+  });
+  it('nodeport service, host-network pod', () => {
+    expect(lbs(mk({ clusterIP: '192.168.0.1', nodePort: 80, epIP: '10.0.0.1', epNode: 'node-a' }))).toEqual({
+      'Service_testns/foo_TCP_node_router_node-a': { vips: { '192.168.0.1:80': '169.254.169.2:8080', '10.0.0.1:80': '169.254.169.2:8080', '10.0.0.111:80': '169.254.169.2:8080' }, skip_snat: 'false', switches: [], routers: ['GR_node-a'] },
+      'Service_testns/foo_TCP_node_switch_node-a': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '10.0.0.1:80': '10.0.0.1:8080', '10.0.0.111:80': '10.0.0.1:8080' }, skip_snat: 'false', switches: ['node-a'], routers: [] },
+      'Service_testns/foo_TCP_node_router+switch_node-b': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '10.0.0.2:80': '10.0.0.1:8080' }, skip_snat: 'false', switches: ['node-b'], routers: ['GR_node-b'] },
+    });
+  });
+  it('nodeport service, host-network pod, ExternalTrafficPolicy=local', () => {
+    expect(lbs(mk({ clusterIP: '192.168.0.1', nodePort: 80, etp: 'Local', epIP: '10.0.0.1', epNode: 'node-a' }))).toEqual({
+      'Service_testns/foo_TCP_node_router_node-a': { vips: { '192.168.0.1:80': '169.254.169.2:8080' }, skip_snat: 'false', switches: [], routers: ['GR_node-a'] },
+      'Service_testns/foo_TCP_node_local_router_node-a': { vips: { '10.0.0.1:80': '169.254.169.2:8080', '10.0.0.111:80': '169.254.169.2:8080' }, skip_snat: 'true', switches: [], routers: ['GR_node-a'] },
+      'Service_testns/foo_TCP_node_switch_node-a': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '169.254.169.3:80': '10.0.0.1:8080', '10.0.0.1:80': '10.0.0.1:8080', '10.0.0.111:80': '10.0.0.1:8080' }, skip_snat: 'false', switches: ['node-a'], routers: [] },
+      'Service_testns/foo_TCP_node_router_node-b': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '10.0.0.2:80': '' }, skip_snat: 'false', switches: [], routers: ['GR_node-b'] },
+      'Service_testns/foo_TCP_node_switch_node-b': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '169.254.169.3:80': '', '10.0.0.2:80': '10.0.0.1:8080' }, skip_snat: 'false', switches: ['node-b'], routers: [] },
+    });
+  });
+});

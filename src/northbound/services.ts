@@ -86,6 +86,12 @@ function protocolsOf(svc: Service): Proto[] {
   return [...new Set(svc.ports.map((p) => p.protocol))].sort() as Proto[];
 }
 
+/** True when some eligible endpoint is a node's host address (a host-network endpoint). */
+function hasHostEndpoints(model: ClusterModel, eps: readonly Endpoint[]): boolean {
+  const hostIPs = new Set(model.nodes.flatMap((n) => n.hostAddresses));
+  return eps.some((e) => hostIPs.has(e.ip));
+}
+
 export function lowerServices(b: NbBuilder, model: ClusterModel, ctx: NetCtx): void {
   const services = model.services
     .filter((s) => s.network === ctx.net.id && s.type !== 'ExternalName')
@@ -99,76 +105,107 @@ export function lowerServices(b: NbBuilder, model: ClusterModel, ctx: NetCtx): v
     if (svc.internalTrafficPolicy === 'Local') {
       b.notices.push({ message: `Service ${svc.namespace}/${svc.name}: internalTrafficPolicy=Local is lowered as Cluster (per-node switch LBs not implemented)`, ref: svc.ref });
     }
+    // buildServiceLBConfigs: ClusterIPs (+ ExternalIPs/LB IPs with ETP=Cluster) are one cluster-wide
+    // config, unless an endpoint is host-network: then every node gets its own copy (the GR rewrites
+    // its own host IP to 169.254.169.2).
+    const perNodeClusterIP = hasHostEndpoints(model, eps);
     for (const proto of protocolsOf(svc)) {
       const ports = svc.ports.filter((p) => p.protocol === proto);
-      // cluster LB
-      const vips: Record<string, string> = {};
       const clusterVipIPs = [...clusterIPs, ...(svc.externalTrafficPolicy === 'Cluster' ? [...svc.externalIPs, ...svc.loadBalancerIPs] : [])];
-      for (const sp of ports) for (const ip of clusterVipIPs) vips[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip));
-      if (Object.keys(vips).length) {
-        const id = addLb(b, ctx, svc, lbName(ctx, svc, proto, 'cluster'), proto, vips);
-        if (clusterGroup && !clusterGroup.load_balancer.includes(id)) clusterGroup.load_balancer.push(id);
+      if (!perNodeClusterIP) {
+        const vips: Record<string, string> = {};
+        for (const sp of ports) for (const ip of clusterVipIPs) vips[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip));
+        if (Object.keys(vips).length) {
+          const id = addLb(b, ctx, svc, lbName(ctx, svc, proto, 'cluster'), proto, vips);
+          if (clusterGroup && !clusterGroup.load_balancer.includes(id)) clusterGroup.load_balancer.push(id);
+        }
       }
-      // per-node LBs (NodePort / LoadBalancer node ports; ETP=Local external IPs)
       const nodePorts = ports.filter((p) => p.nodePort && (svc.type === 'NodePort' || svc.type === 'LoadBalancer'));
       const localExternal = svc.externalTrafficPolicy === 'Local' ? [...svc.externalIPs, ...svc.loadBalancerIPs] : [];
-      if (!nodePorts.length && !localExternal.length) continue;
-      for (const node of nodes) lowerNodeLBs(b, ctx, svc, proto, ports, nodePorts, localExternal, eps, node);
+      if (!perNodeClusterIP && !nodePorts.length && !localExternal.length) continue;
+      const cands = nodes.flatMap((node) => nodeLBs(ctx, svc, proto, ports, perNodeClusterIP ? clusterVipIPs : [], nodePorts, localExternal, eps, node));
+      emitMerged(b, ctx, svc, proto, cands);
     }
   }
 }
 
-function lowerNodeLBs(
-  b: NbBuilder, ctx: NetCtx, svc: Service, proto: Proto, ports: ServicePort[], nodePorts: ServicePort[], localExternal: string[],
-  eps: Endpoint[], node: Node,
-): void {
+interface NodeLB {
+  scope: string;
+  vips: Record<string, string>;
+  extraOptions: Record<string, string>;
+  switches: string[];
+  routers: string[];
+}
+
+/** buildPerNodeLBs for one node: router / switch (or router+switch) / local router LBs. */
+function nodeLBs(
+  ctx: NetCtx, svc: Service, _proto: Proto, ports: ServicePort[], clusterVipIPs: string[], nodePorts: ServicePort[],
+  localExternal: string[], eps: Endpoint[], node: Node,
+): NodeLB[] {
   const hostIPs = node.hostAddresses;
   const own = new Set(hostIPs);
   const local = eps.filter((e) => e.node === node.name);
-  const swId = rowId('Logical_Switch', ctx.podSwitch(node.name));
-  const grId = rowId('Logical_Router', grName(ctx, node.name));
-  const sw = ctx.net.topology === 'Layer2' ? undefined : b.switches.get(swId);
-  const gr = b.routers.get(grId);
   const toHost = (ip: string) => (own.has(ip) ? MASQUERADE.v4HostIP : ip);
-  const attach = (id: string, where: 'switch' | 'router' | 'both') => {
-    if ((where === 'switch' || where === 'both') && sw && !sw.load_balancer.includes(id)) sw.load_balancer.push(id);
-    if ((where === 'router' || where === 'both') && gr && !gr.load_balancer.includes(id)) gr.load_balancer.push(id);
-  };
-  if (svc.externalTrafficPolicy === 'Cluster') {
-    const swVips: Record<string, string> = {};
-    const rtVips: Record<string, string> = {};
-    for (const sp of nodePorts) {
-      for (const ip of hostIPs) {
-        swVips[hostPort(ip, sp.nodePort!)] = targetsFor(sp, eps, isIPv6(ip));
-        rtVips[hostPort(ip, sp.nodePort!)] = targetsFor(sp, eps, isIPv6(ip), toHost);
-      }
-    }
-    if (!Object.keys(swVips).length) return;
-    if (JSON.stringify(swVips) === JSON.stringify(rtVips)) {
-      attach(addLb(b, ctx, svc, lbName(ctx, svc, proto, `node_router+switch_${node.name}`), proto, swVips), 'both');
-    } else {
-      attach(addLb(b, ctx, svc, lbName(ctx, svc, proto, `node_router_${node.name}`), proto, rtVips), 'router');
-      attach(addLb(b, ctx, svc, lbName(ctx, svc, proto, `node_switch_${node.name}`), proto, swVips), 'switch');
-    }
-    return;
-  }
-  // ETP=Local: the router keeps local targets only (skip_snat); the switch gets all targets plus the
-  // ETP=local masquerade VIP 169.254.169.3:<nodePort> with local targets.
-  const swVips: Record<string, string> = {};
-  const rtVips: Record<string, string> = {};
+  const sw = ctx.net.topology === 'Layer2' ? [] : [rowId('Logical_Switch', ctx.podSwitch(node.name))];
+  const gr = [rowId('Logical_Router', grName(ctx, node.name))];
+  const etpLocal = svc.externalTrafficPolicy === 'Local';
+  const rt: Record<string, string> = {};
+  const localRt: Record<string, string> = {};
+  const swv: Record<string, string> = {};
   for (const sp of ports) {
+    for (const ip of clusterVipIPs) {
+      rt[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip), toHost);
+      swv[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip));
+    }
     for (const ip of localExternal) {
-      rtVips[hostPort(ip, sp.port)] = targetsFor(sp, local, isIPv6(ip), toHost);
-      swVips[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip));
+      const lt = targetsFor(sp, local, isIPv6(ip), toHost);
+      (lt ? localRt : rt)[hostPort(ip, sp.port)] = lt;
+      swv[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip));
     }
   }
   for (const sp of nodePorts) {
     for (const ip of hostIPs) {
-      rtVips[hostPort(ip, sp.nodePort!)] = targetsFor(sp, local, isIPv6(ip), toHost);
-      swVips[hostPort(ip, sp.nodePort!)] = targetsFor(sp, eps, isIPv6(ip));
+      const key = hostPort(ip, sp.nodePort!);
+      if (etpLocal) {
+        const lt = targetsFor(sp, local, isIPv6(ip), toHost);
+        (lt ? localRt : rt)[key] = lt;
+      } else {
+        rt[key] = targetsFor(sp, eps, isIPv6(ip), toHost);
+      }
+      swv[key] = targetsFor(sp, eps, isIPv6(ip));
+      if (etpLocal) swv[hostPort(isIPv6(ip) ? MASQUERADE.v6EtpLocal : MASQUERADE.v4EtpLocal, sp.nodePort!)] = targetsFor(sp, local, isIPv6(ip));
     }
-    swVips[hostPort(MASQUERADE.v4EtpLocal, sp.nodePort!)] = targetsFor(sp, local, false);
   }
-  if (Object.keys(rtVips).length) attach(addLb(b, ctx, svc, lbName(ctx, svc, proto, `node_local_router_${node.name}`), proto, rtVips, { skip_snat: 'true' }), 'router');
-  if (Object.keys(swVips).length) attach(addLb(b, ctx, svc, lbName(ctx, svc, proto, `node_switch_${node.name}`), proto, swVips), 'switch');
+  const out: NodeLB[] = [];
+  const same = Object.keys(rt).length > 0 && JSON.stringify(sortedMap(rt)) === JSON.stringify(sortedMap(swv));
+  if (same) {
+    out.push({ scope: `node_router+switch_${node.name}`, vips: rt, extraOptions: {}, switches: sw, routers: gr });
+  } else {
+    if (Object.keys(rt).length) out.push({ scope: `node_router_${node.name}`, vips: rt, extraOptions: {}, switches: [], routers: gr });
+    if (Object.keys(swv).length) out.push({ scope: `node_switch_${node.name}`, vips: swv, extraOptions: {}, switches: sw, routers: [] });
+  }
+  if (Object.keys(localRt).length) out.push({ scope: `node_local_router_${node.name}`, vips: localRt, extraOptions: { skip_snat: 'true' }, switches: [], routers: gr });
+  return out;
+}
+
+function sortedMap(m: Record<string, string>): Array<[string, string]> {
+  return Object.keys(m).sort(goStringCompare).map((k) => [k, m[k]!]);
+}
+
+/** mergeLBs: per-node LBs with identical rules and options become one `<first name>_merged` LB. */
+function emitMerged(b: NbBuilder, ctx: NetCtx, svc: Service, proto: Proto, cands: NodeLB[]): void {
+  const groups = new Map<string, NodeLB[]>();
+  for (const c of cands) {
+    const key = JSON.stringify([sortedMap(c.vips), sortedMap(c.extraOptions)]);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const name = lbName(ctx, svc, proto, group.length > 1 ? `${first.scope}_merged` : first.scope);
+    const id = addLb(b, ctx, svc, name, proto, first.vips, first.extraOptions);
+    for (const c of group) {
+      for (const s of c.switches) { const row = b.switches.get(s); if (row && !row.load_balancer.includes(id)) row.load_balancer.push(id); }
+      for (const r of c.routers) { const row = b.routers.get(r); if (row && !row.load_balancer.includes(id)) row.load_balancer.push(id); }
+    }
+  }
 }
