@@ -12,6 +12,8 @@ export interface MfField {
   /** mf_field.name, e.g. `eth_dst`, `reg15`, `xxreg0`. */
   name: string;
   nBits: number;
+  /** mf_field.n_bytes: the value's width on the wire (ipv6_label is 20 bits in 4 bytes). */
+  nBytes: number;
   /** Name of nxm_field_by_mf_id(id, 0): what mf_format_subfield() prints. */
   nxmName: string;
   /** Header chosen for OpenFlow 1.0 (nx_put_header(…, 0, …), used by NXAST stack push/pop). */
@@ -28,13 +30,16 @@ const OXM_PKT_REG = 0x8001;
 
 const hdr = (cls: number, field: number, nBytes: number): number => ((cls << 16) | (field << 9) | nBytes) >>> 0;
 
-function mk(name: string, nBits: number, fmt: MfFormat, nxm: [string, number, number] | null, oxm: [string, number, number] | null): MfField {
-  const nBytes = Math.ceil(nBits / 8);
+function mk(
+  name: string, nBits: number, fmt: MfFormat, nxm: [string, number, number] | null, oxm: [string, number, number] | null,
+  nBytes = Math.ceil(nBits / 8),
+): MfField {
   const first = nxm ?? oxm!;
   const last = oxm ?? nxm!;
   return {
     name,
     nBits,
+    nBytes,
     fmt,
     nxmName: first[0],
     headerOf10: hdr(first[1], first[2], nBytes),
@@ -52,7 +57,7 @@ const FIELDS: MfField[] = [
   mk('ip_dst', 32, 'ipv4', ['NXM_OF_IP_DST', NXM0, 8], ['OXM_OF_IPV4_DST', OXM, 12]),
   mk('ipv6_src', 128, 'ipv6', ['NXM_NX_IPV6_SRC', NXM1, 19], ['OXM_OF_IPV6_SRC', OXM, 26]),
   mk('ipv6_dst', 128, 'ipv6', ['NXM_NX_IPV6_DST', NXM1, 20], ['OXM_OF_IPV6_DST', OXM, 27]),
-  mk('ipv6_label', 20, 'hex', ['NXM_NX_IPV6_LABEL', NXM1, 27], ['OXM_OF_IPV6_FLABEL', OXM, 28]),
+  mk('ipv6_label', 20, 'hex', ['NXM_NX_IPV6_LABEL', NXM1, 27], ['OXM_OF_IPV6_FLABEL', OXM, 28], 4),
   mk('nw_proto', 8, 'dec', ['NXM_OF_IP_PROTO', NXM0, 6], ['OXM_OF_IP_PROTO', OXM, 10]),
   mk('ip_dscp', 6, 'dec', null, ['OXM_OF_IP_DSCP', OXM, 8]),
   mk('nw_ecn', 2, 'dec', ['NXM_NX_IP_ECN', NXM1, 28], ['OXM_OF_IP_ECN', OXM, 9]),
@@ -233,7 +238,7 @@ function cidrLen(mask: bigint, bits: number): number {
  * full still prints as `10/0x3f`.
  */
 export function mfFormat(field: MfField, value: bigint, mask: bigint | null): string {
-  const full = allOnes(Math.ceil(field.nBits / 8) * 8);
+  const full = allOnes(field.nBytes * 8);
   if (mask !== null) {
     if ((mask & full) === 0n) return 'ANY';
     if ((mask & full) === full) mask = null;

@@ -212,7 +212,7 @@ function encodeOne(b: Buf, a: Ofpact): void {
     case 'set_field': {
       // set_field_to_set_field(): OFPAT12_SET_FIELD with nx_put_entry() (masked only if not exact).
       const start = ofStart(b, 25);
-      const nBytes = Math.ceil(a.field.nBits / 8);
+      const nBytes = a.field.nBytes;
       // nx_put_entry(): masked unless the mask is all-ones over the field's bytes.
       const full = (1n << BigInt(8 * nBytes)) - 1n;
       const masked = (a.mask & full) !== full;
