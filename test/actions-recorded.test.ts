@@ -47,6 +47,9 @@ describe(`recorded ${REC.source}`, () => {
       }
     }
     expect(mismatches).toEqual([]);
-    expect(REC.cases.filter((c) => c.ofpacts === null).map((c) => c.action)).toEqual(['next(40);', 'ct_state_save;']);
+    // Cases ovn-controller rejected (no flow installed): udnc must reject the same ones (above).
+    expect(REC.cases.filter((c) => c.ofpacts === null).map((c) => c.action)).toEqual([
+      'next(40);', 'ct_state_save;', 'icmp4 { icmp4.frag_mtu = 1300; ip4.src = 10.0.0.254; ip.dscp = 1; eth.type = 0x800; next; };',
+    ]);
   });
 });
