@@ -412,6 +412,9 @@ spec:
 `));
     expect(m.networks[1]).toMatchObject({ ovnName: 'l2', mtu: 1300, ovn: true, subnets: [] });
     expect(m.notices[0]!.message).toContain('trailing comma');
+    expect(errorsOf(() => build(set(ns('a') + nad('a', 'x', { ...cfg, netAttachDefName: 'a/y' }))))).toEqual([
+      expect.stringContaining('netAttachDefName a/y in spec.config does not name this NetworkAttachmentDefinition (a/x)'),
+    ]);
   });
 
   it('secondary UDNs and CUDNs resolve from the networks annotation; JSON selections keep interface and IPs', () => {

@@ -314,6 +314,11 @@ function ovnNadDraft(nad: ParsedNad, p: Problems): NetDraft | undefined {
     p.error(mo, `unknown role ${JSON.stringify(cfg.role)} in spec.config`, 'spec.config');
     return undefined;
   }
+  if (typeof cfg.netAttachDefName === 'string' && cfg.netAttachDefName !== `${nad.ns}/${nad.name}`) {
+    // ovn-kubernetes ValidateNetConf: "net-attach-def name (...) is inconsistent with config (...)"
+    p.error(mo, `netAttachDefName ${cfg.netAttachDefName} in spec.config does not name this NetworkAttachmentDefinition (${nad.ns}/${nad.name})`, 'spec.config');
+    return undefined;
+  }
   const net = emptyNet(`nad:${nad.ns}/${nad.name}`, nad.netName, role, topology, refOf(mo));
   net.cniType = OVN_CNI_TYPE;
   net.subnets = subnetsOf(topology, strList(cfg.subnets), mo, 'spec.config.subnets', p);
