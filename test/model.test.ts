@@ -643,6 +643,23 @@ spec: {clusterNetwork: [{cidr: 10.128.0.0/14, hostPrefix: 23}], serviceNetwork: 
   });
 });
 
+describe('policies', () => {
+  it('applies the apiserver defaults to NetworkPolicy and ANP ports', () => {
+    const np = (name: string, body: string) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: a}\nspec: ${body}\n---\n`;
+    const m = build(set(ns('a') + np('empty-egress', '{egress: []}') + np('egress', '{egress: [{ports: [{port: 53}]}]}') + np('explicit', '{policyTypes: [Egress]}') + `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: anp}
+spec: {priority: 5, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}], ports: [{portNumber: {port: 80}}]}]}
+`));
+    expect(m.networkPolicies.map((p) => [p.name, p.spec.podSelector, p.spec.policyTypes])).toEqual([
+      ['egress', {}, ['Ingress', 'Egress']], ['empty-egress', {}, ['Ingress']], ['explicit', {}, ['Egress']],
+    ]);
+    expect(m.networkPolicies[0]!.spec.egress![0]!.ports).toEqual([{ port: 53, protocol: 'TCP' }]);
+    expect(m.adminNetworkPolicies[0]!.spec.ingress![0]!.ports).toEqual([{ portNumber: { port: 80, protocol: 'TCP' } }]);
+    expect(m.adminNetworkPolicies[0]!.ref).toMatchObject({ kind: 'AdminNetworkPolicy', name: 'anp', source: { file: 't0.yaml' } });
+  });
+});
+
 describe('snapshot', () => {
   it('is deeply frozen and does not freeze the input', () => {
     const s = set(ns('a') + podY('a', 'p'));

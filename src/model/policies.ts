@@ -26,7 +26,8 @@ export function networkPolicyOf(mo: ManifestObject): NetworkPolicy {
     if (isRecord(r)) defaultPorts(r.ports);
   }
   if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
-    spec.policyTypes = Array.isArray(spec.egress) ? ['Ingress', 'Egress'] : ['Ingress'];
+    // SetDefaults_NetworkPolicySpec: Ingress, plus Egress when there is at least one egress rule
+    spec.policyTypes = Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
   }
   return {
     namespace: o.metadata.namespace ?? 'default',
