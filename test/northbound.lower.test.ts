@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lowerToNorthbound, formatListing, formatNbctl, formatTransact } from '../src/northbound/index.js';
 import type { ACL, NorthboundDB } from '../src/northbound/types.js';
 import type { AdminNetworkPolicy, ClusterModel, Network } from '../src/model/types.js';
-import { baseModel, ns, pod } from './data/northbound/model.js';
+import { baseModel, ns, pod, richModel } from './data/northbound/model.js';
 
 const aclById = (db: NorthboundDB, id: string): ACL | undefined => db.acls.find((a) => a.external_ids['k8s.ovn.org/id'] === id);
 
@@ -339,5 +339,20 @@ describe('per-node LBs (pkg/ovn/controller/services/lb_config_test.go Test_build
       'Service_testns/foo_TCP_node_router_node-b': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '10.0.0.2:80': '' }, skip_snat: 'false', switches: [], routers: ['GR_node-b'] },
       'Service_testns/foo_TCP_node_switch_node-b': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '169.254.169.3:80': '', '10.0.0.2:80': '10.0.0.1:8080' }, skip_snat: 'false', switches: ['node-b'], routers: [] },
     });
+  });
+});
+
+describe('UDN-enabled default services (services_controller.go configureUDNEnabledServiceRoute)', () => {
+  const db = lowerToNorthbound(richModel());
+  it('dst-ip route ClusterIP → node UDN mgmt IP on the L3 cluster router, on GRs for L2', () => {
+    const l3 = db.staticRoutes.filter((r) => r.external_ids['k8s.ovn.org/udn-enabled-default-service'] === 'kube-system/kube-dns' && r.router === 'Logical_Router:blue_blue.network_ovn_cluster_router');
+    expect(l3.map((r) => [r.ip_prefix, r.nexthop, r.policy])).toEqual([['10.96.0.10', '10.128.1.2', 'dst-ip'], ['10.96.0.10', '10.128.2.2', 'dst-ip']]);
+    expect(l3[0]!.external_ids).toEqual({ 'k8s.ovn.org/network': 'blue_blue-network', 'k8s.ovn.org/topology': 'layer3', 'k8s.ovn.org/udn-enabled-default-service': 'kube-system/kube-dns' });
+    const l2 = db.staticRoutes.filter((r) => r.external_ids['k8s.ovn.org/udn-enabled-default-service'] && r.router === 'Logical_Router:GR_cluster_udn_green_ovn-worker');
+    expect(l2.map((r) => [r.ip_prefix, r.nexthop])).toEqual([['10.96.0.10', '192.168.0.2']]);
+  });
+  it('udn-enabled-svc-cluster-ips address set (controller udn-enabled-svc)', () => {
+    const as = db.addressSets.find((a) => a.external_ids['k8s.ovn.org/id'] === 'udn-enabled-svc:UDNEnabledService:udn-enabled-svc-cluster-ips:v4')!;
+    expect(as.addresses).toEqual(['10.96.0.10']);
   });
 });

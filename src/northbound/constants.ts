@@ -129,6 +129,18 @@ export const MASQUERADE = {
   v6EtpLocal: 'fd69::3',
 } as const;
 
+/**
+ * UDN-enabled default services (--udn-allowed-default-services default) and their NB objects
+ * (services_controller.go configureUDNEnabledServiceRoute; udnenabledsvc controller).
+ */
+export const UDN_ENABLED_SERVICES = {
+  services: ['default/kubernetes', 'kube-system/kube-dns'],
+  routeExternalId: 'k8s.ovn.org/udn-enabled-default-service',
+  addressSetController: 'udn-enabled-svc',
+  addressSetOwner: 'UDNEnabledService',
+  addressSetName: 'udn-enabled-svc-cluster-ips',
+} as const;
+
 /** config.Kubernetes.HostNetworkNamespace default. */
 export const HOST_NETWORK_NAMESPACE = 'ovn-host-network';
 

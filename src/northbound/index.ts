@@ -12,7 +12,7 @@ import { makeNetCtx } from './context.js';
 import { lowerAdminNetworkPolicies } from './anp.js';
 import { lowerUdnIsolation } from './isolation.js';
 import { lowerHairpinAcls, lowerNetworkPolicies, lowerNodeAllowAcls, type PolicyOptions } from './policy.js';
-import { lowerServices } from './services.js';
+import { lowerServices, lowerUdnEnabledServiceAddressSet, lowerUdnEnabledServiceRoutes } from './services.js';
 import { buildNetworkTopology, buildPodPorts, clusterPortGroupId } from './topology.js';
 import { goStringCompare } from './selectors.js';
 import { rowId, type NorthboundDB } from './types.js';
@@ -65,8 +65,10 @@ export function lowerToNorthbound(model: ClusterModel, options: LowerOptions = {
     if (ctx.isDefault) {
       lowerUdnIsolation(b, model, ctx);
       lowerAdminNetworkPolicies(b, model, ctx);
+      lowerUdnEnabledServiceAddressSet(b, model, ctx);
     }
     lowerServices(b, model, ctx);
+    lowerUdnEnabledServiceRoutes(b, model, ctx);
   }
   // Secondary networks carry no policy ACLs: MultiNetworkPolicy is not part of the model.
   return b.finish();

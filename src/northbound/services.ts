@@ -10,11 +10,12 @@
 import type { ClusterModel, Endpoint, Node, Service } from '../model/types.js';
 import type { ServicePort } from '../model/k8s.js';
 import type { NbBuilder } from './builder.js';
-import { EXT, LB, MASQUERADE } from './constants.js';
+import { EXT, LB, MASQUERADE, NAMES, UDN_ENABLED_SERVICES } from './constants.js';
+import { ensureAddressSets } from './common.js';
 import type { NetCtx } from './context.js';
 import { isIPv6 } from './ip.js';
 import { goStringCompare } from './selectors.js';
-import { grName, lbGroupNames } from './topology.js';
+import { addRoute, grName, lbGroupNames } from './topology.js';
 import { rowId, type LoadBalancer } from './types.js';
 
 type Proto = 'TCP' | 'UDP' | 'SCTP';
@@ -208,4 +209,42 @@ function emitMerged(b: NbBuilder, ctx: NetCtx, svc: Service, proto: Proto, cands
       for (const r of c.routers) { const row = b.routers.get(r); if (row && !row.load_balancer.includes(id)) row.load_balancer.push(id); }
     }
   }
+}
+
+/**
+ * UDN-enabled default services (kube-dns, kubernetes) on a primary UDN: a dst-ip static route
+ * `<ClusterIP> → <node's UDN management IP>` per node, on the UDN cluster router (Layer3) or the
+ * node's gateway router (Layer2); the host then serves the ClusterIP (configureUDNEnabledServiceRoute).
+ */
+export function lowerUdnEnabledServiceRoutes(b: NbBuilder, model: ClusterModel, ctx: NetCtx): void {
+  if (ctx.isDefault || ctx.net.role !== 'primary') return;
+  const nodes = [...model.nodes].sort((a, c) => goStringCompare(a.name, c.name));
+  for (const key of UDN_ENABLED_SERVICES.services) {
+    const svc = model.services.find((s) => `${s.namespace}/${s.name}` === key);
+    const clusterIP = svc?.clusterIPs[0];
+    if (!svc || !clusterIP || clusterIP === 'None') continue;
+    for (const node of nodes) {
+      const mgmt = ctx.mgmtIPs(node.name).find((ip) => isIPv6(ip) === isIPv6(clusterIP));
+      if (!mgmt) continue;
+      const routerName = ctx.net.topology === 'Layer2' ? grName(ctx, node.name) : `${ctx.prefix}${NAMES.clusterRouter}`;
+      const r = b.routers.get(rowId('Logical_Router', routerName));
+      if (!r) continue;
+      addRoute(b, ctx, r, clusterIP, mgmt, { policy: 'dst-ip', external_ids: { [UDN_ENABLED_SERVICES.routeExternalId]: key }, provenance: [svc.ref] }, node);
+    }
+  }
+}
+
+/** The `udn-enabled-svc-cluster-ips` address sets (pkg/ovn/controller/udnenabledsvc), when primary UDNs exist. */
+export function lowerUdnEnabledServiceAddressSet(b: NbBuilder, model: ClusterModel, def: NetCtx): void {
+  if (!model.networks.some((n) => n.role === 'primary' && n.ovn)) return;
+  const ips: string[] = [];
+  const prov = [];
+  for (const key of UDN_ENABLED_SERVICES.services) {
+    const svc = model.services.find((s) => `${s.namespace}/${s.name}` === key);
+    if (!svc) continue;
+    ips.push(...svc.clusterIPs.filter((ip) => ip && ip !== 'None'));
+    prov.push(svc.ref);
+  }
+  ensureAddressSets(b, def, UDN_ENABLED_SERVICES.addressSetController, UDN_ENABLED_SERVICES.addressSetOwner, ['name', 'ip-family'],
+    { name: UDN_ENABLED_SERVICES.addressSetName }, ips, [...def.provenance, ...prov]);
 }

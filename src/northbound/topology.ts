@@ -8,6 +8,7 @@
  * Values ovn-k takes from the host (the node's gateway, the bridge MAC, the external prefix length)
  * are not in the manifests; udnc derives them deterministically and documents each below.
  */
+import type { ObjectRef } from '../common/source.js';
 import type { ClusterModel, Node, Pod } from '../model/types.js';
 import type { NbBuilder } from './builder.js';
 import { EXT, MASQUERADE, NAMES, OWNER, PG_NAMES, ID_KEYS, SUBNETS } from './constants.js';
@@ -99,12 +100,15 @@ function connect(
   });
 }
 
-function addRoute(b: NbBuilder, ctx: NetCtx, r: LogicalRouter, prefix: string, nexthop: string, opts: { policy?: 'src-ip' | 'dst-ip'; output_port?: string } = {}, node?: Node): void {
+export function addRoute(
+  b: NbBuilder, ctx: NetCtx, r: LogicalRouter, prefix: string, nexthop: string,
+  opts: { policy?: 'src-ip' | 'dst-ip'; output_port?: string; external_ids?: Record<string, string>; provenance?: ObjectRef[] } = {}, node?: Node,
+): void {
   const id = rowId('Logical_Router_Static_Route', `${r.name}|${opts.policy ?? 'dst-ip'}|${prefix}|${nexthop}`);
   b.staticRoutes.add({
-    id, router: r.id, network: ctx.net.id, provenance: node ? [...ctx.provenance, node.ref] : [...ctx.provenance],
-    ip_prefix: prefix, nexthop, route_table: '', options: {}, external_ids: { ...ctx.topoExternalIds },
-    ...(opts.policy === 'src-ip' ? { policy: 'src-ip' as const } : {}), ...(opts.output_port ? { output_port: opts.output_port } : {}),
+    id, router: r.id, network: ctx.net.id, provenance: [...ctx.provenance, ...(node ? [node.ref] : []), ...(opts.provenance ?? [])],
+    ip_prefix: prefix, nexthop, route_table: '', options: {}, external_ids: { ...ctx.topoExternalIds, ...opts.external_ids },
+    ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.output_port ? { output_port: opts.output_port } : {}),
   });
   if (!r.static_routes.includes(id)) r.static_routes.push(id);
 }
@@ -280,7 +284,11 @@ export function buildNetworkTopology(b: NbBuilder, model: ClusterModel, ctx: Net
           const gname = grName(ctx, node.name);
           addLrp(b, tr, ctx, `${NAMES.transitRouterToRouterPrefix}${gname}`, [`${trIP}/31`], [...ctx.provenance, node.ref], `${NAMES.routerToTransitRouterPrefix}${gname}`);
           addLrp(b, gr, ctx, `${NAMES.routerToTransitRouterPrefix}${gname}`, [`${grIP}/31`], [...ctx.provenance, node.ref], `${NAMES.transitRouterToRouterPrefix}${gname}`);
-          for (const c of subnets.filter((x) => !isIPv6(x))) addRoute(b, ctx, gr, c, trIP, {}, node);
+          for (const c of subnets.filter((x) => !isIPv6(x))) {
+            addRoute(b, ctx, gr, c, trIP, {}, node);
+            // egress of the network's pods via the gateway routers (one route per node: ECMP in one NB)
+            addRoute(b, ctx, tr, formatCidr(parseCidr(c)), grIP, { policy: 'src-ip' }, node);
+          }
         }, i);
         routers.push(lr(grName(ctx, node.name)));
       });

@@ -97,6 +97,11 @@ export function richModel(): ClusterModel {
     baselineAdminNetworkPolicy: { name: 'default', annotations: {}, ref: { kind: 'BaselineAdminNetworkPolicy', name: 'default' },
       spec: { subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] } },
     services: [{
+      namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIPs: ['10.96.0.10'], externalIPs: [], loadBalancerIPs: [],
+      ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 }], sessionAffinity: 'None', externalTrafficPolicy: 'Cluster',
+      internalTrafficPolicy: 'Cluster', publishNotReadyAddresses: false, network: 'default', endpointsFrom: 'none', endpoints: [],
+      ref: { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' },
+    }, {
       namespace: 'ns1', name: 'web', type: 'LoadBalancer', clusterIPs: ['10.96.0.20', 'fd00:10:96::20'], externalIPs: [], loadBalancerIPs: ['172.18.255.1'],
       ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http', nodePort: 31080 }],
       sessionAffinity: 'ClientIP', affinityTimeoutSeconds: 600, externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Cluster',
