@@ -106,7 +106,13 @@ function withNamespaceDefault(mo: ManifestObject): ManifestObject {
 
 export function buildModel(set: ManifestSet, opts: ModelOptions = {}): ClusterModel {
   const p = new Problems();
-  const objs = dedupe(sortObjects(set.objects.map(withNamespaceDefault)), p);
+  const named = set.objects.filter((mo) => {
+    // the loader rejects these; a hand-built set may still carry one (e.g. generateName only)
+    if (typeof mo.object?.metadata?.name === 'string' && mo.object.metadata.name !== '' && typeof mo.object.kind === 'string') return true;
+    p.notice(`a ${mo.object?.kind ?? 'document'} without kind or metadata.name is skipped`, { kind: String(mo.object?.kind ?? ''), name: '', source: { ...mo.source } });
+    return false;
+  });
+  const objs = dedupe(sortObjects(named.map(withNamespaceDefault)), p);
   const kind = (k: string) => objs.filter((mo) => mo.object.kind === k);
 
   const config = buildConfig(kind('Network'), p);
