@@ -13,7 +13,7 @@ import type { ExprSymbol } from './symtab.js';
 
 /** A flow slot (struct flow member) with its width in bits. */
 const SLOT_BITS: Record<string, number> = {
-  pkt_mark: 32, conj_id: 32, ct_state: 32, ct_mark: 32, ct_label: 128, dl_type: 16, nw_proto: 8,
+  pkt_mark: 32, conj_id: 32, ct_state: 8, ct_mark: 32, ct_label: 128, dl_type: 16, nw_proto: 8,
   metadata: 64, vlan_tci: 16, dl_src: 48, dl_dst: 48, ipv6_src: 128, ipv6_dst: 128, ipv6_label: 20,
   nw_src: 32, nw_dst: 32, arp_sha: 48, arp_tha: 48, nw_tos: 8, nw_ttl: 8, nw_frag: 8, tp_src: 16,
   tp_dst: 16, nd_target: 128, tcp_flags: 16,
@@ -29,7 +29,8 @@ const FIELD_SLOTS: Record<string, SlotPart[]> = {
   xreg4: [['reg8', 32, 32, 0], ['reg9', 0, 32, 0]],
   ct_mark: [['ct_mark', 0, 32, 0]],
   ct_label: [['ct_label', 0, 128, 0]],
-  ct_state: [['ct_state', 0, 32, 0]],
+  // struct flow keeps ct_state in a uint8_t (match_set_ct_state_masked: UINT8_MAX).
+  ct_state: [['ct_state', 0, 8, 0]],
   eth_src: [['dl_src', 0, 48, 0]],
   eth_dst: [['dl_dst', 0, 48, 0]],
   eth_type: [['dl_type', 0, 16, 0]],
@@ -363,9 +364,9 @@ export function formatMatch(m: FlowMatch): string {
   if (conj) out.push(`conj_id=${conj.value}`);
   const cs = m.get('ct_state');
   if (cs) {
-    out.push(cs.mask === 0xffffffffn
+    out.push(cs.mask === 0xffn
       ? `ct_state=${cs.value ? formatFlags(Number(cs.value), ctStateName, '|') : '0'}`
-      : `ct_state=${formatFlagsMasked(Number(cs.value), Number(cs.mask), 0xffffffff, ctStateName)}`);
+      : `ct_state=${formatFlagsMasked(Number(cs.value), Number(cs.mask), 0xff, ctStateName)}`);
   }
   fmtU32(out, m, 'ct_mark', 'ct_mark');
   const cl = m.get('ct_label');
