@@ -99,18 +99,37 @@ function combineAnd(a: Expr | null, b: Expr): Expr {
   return { type: 'and', subs: [a, bb] };
 }
 
-/** The match compiler's services the action parser needs (prerequisite expressions). */
+const hooksCache = new WeakMap<Symtab, ExprHooks>();
+
+/**
+ * The match compiler's services the action parser needs (prerequisite expressions), memoized per
+ * symbol table: prerequisites are a handful of fixed texts ("ip", "tcp", a symbol's prereqs), and
+ * results are never mutated (formatAnd copies the and/or skeleton).
+ */
 function exprHooks(symtab: Symtab): ExprHooks {
+  const cached = hooksCache.get(symtab);
+  if (cached) return cached;
   const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-  return {
-    parse: (text) => parseExpr(text, undefined, { symtab }),
+  const parsed = new Map<string, Expr>();
+  const annotated = new Map<string, { expr: Expr } | { error: string }>();
+  const hooks: ExprHooks = {
+    parse: (text) => {
+      let e = parsed.get(text);
+      if (!e) parsed.set(text, (e = parseExpr(text, undefined, { symtab })));
+      return e;
+    },
     annotate: (text) => {
-      // parse_and_annotate(): wraps the inner error.
-      try {
-        return { expr: annotateExpr(parseExpr(text, undefined, { symtab }), { symtab }) };
-      } catch (e) {
-        return { error: `Error parsing expression \`${text}' encountered as prerequisite or predicate of initial expression: ${errText(e)}` };
+      let r = annotated.get(text);
+      if (!r) {
+        // parse_and_annotate(): wraps the inner error.
+        try {
+          r = { expr: annotateExpr(parseExpr(text, undefined, { symtab }), { symtab }) };
+        } catch (e) {
+          r = { error: `Error parsing expression \`${text}' encountered as prerequisite or predicate of initial expression: ${errText(e)}` };
+        }
+        annotated.set(text, r);
       }
+      return r;
     },
     formatAnd: (exprs) => {
       let acc: Expr | null = null;
@@ -118,6 +137,8 @@ function exprHooks(symtab: Symtab): ExprHooks {
       return acc ? formatExpr(acc) : '';
     },
   };
+  hooksCache.set(symtab, hooks);
+  return hooks;
 }
 
 /** ovnacts_parse_string(). Throws ActionError with OVN's message. */
