@@ -152,3 +152,11 @@ describe('PodSelector address-set keys (addresssetmanager getPodSelectorKey / sh
 describe('MAC derivation (util.IPAddrToHWAddr; ovnk-lowering.md §3 example)', () => {
   it('203.203.2.5 → 0a:58:cb:cb:02:05', () => expect(ipToMac('203.203.2.5')).toBe('0a:58:cb:cb:02:05'));
 });
+
+describe('IPv6 helpers', () => {
+  it('IPv6 MAC = 0a:58 + sha256(ip.String())[0:4] (pkg/util/net.go IPAddrToHWAddr)', async () => {
+    const { createHash } = await import('node:crypto');
+    const h = createHash('sha256').update('fd00:10:244:1::5').digest();
+    expect(ipToMac('fd00:10:244:1:0:0:0:5')).toBe(['0a', '58', ...[...h.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0'))].join(':'));
+  });
+});

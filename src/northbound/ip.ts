@@ -102,7 +102,8 @@ export function bareIP(ipWithPrefix: string): string {
 }
 
 /**
- * util.IPAddrToHWAddr: IPv4 → 0a:58:a:b:c:d; IPv6 → 0a:58: + first 4 bytes of sha256(16-byte address).
+ * util.IPAddrToHWAddr: IPv4 → 0a:58:a:b:c:d; IPv6 → 0a:58: + first 4 bytes of sha256 of the address's
+ * canonical text (`sha256.Sum256([]byte(ip.String()))`).
  */
 export function ipToMac(ip: string): string {
   const a = parseIP(ip);
@@ -111,9 +112,7 @@ export function ipToMac(ip: string): string {
     const b = [24n, 16n, 8n, 0n].map((s) => Number((a.value >> s) & 0xffn));
     return ['0a', '58', ...b.map(hex)].join(':');
   }
-  const bytes = Buffer.alloc(16);
-  for (let i = 0; i < 16; i++) bytes[i] = Number((a.value >> BigInt((15 - i) * 8)) & 0xffn);
-  const h = createHash('sha256').update(bytes).digest();
+  const h = createHash('sha256').update(formatIP(6, a.value), 'utf8').digest();
   return ['0a', '58', ...[h[0]!, h[1]!, h[2]!, h[3]!].map(hex)].join(':');
 }
 
