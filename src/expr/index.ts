@@ -70,16 +70,21 @@ export const TEST_OVN_ENV: ExprEnv = {
 /** Symbol table including test-ovn's extra symbols (bad_prereq, self_recurse, big_string, ...). */
 export const testSymtab = (): Symtab => getSymtab({ test: true });
 
-const addrSetCache = new WeakMap<Record<string, string[]>, Map<string, IntConstant[]>>();
+/** Lexed address sets, cached per values array (re-lexed if its length changes). */
+const addrSetCache = new WeakMap<readonly string[], { n: number; consts: IntConstant[] }>();
+
+function addrSetConstants(values: readonly string[]): IntConstant[] {
+  const c = addrSetCache.get(values);
+  if (c && c.n === values.length) return c.consts;
+  const consts = constSetFromStrings(values);
+  addrSetCache.set(values, { n: values.length, consts });
+  return consts;
+}
 
 function parseEnvOf(env: ExprEnv | undefined, opts: ExprOptions): ParseEnv {
   const symtab = opts.symtab ?? getSymtab();
   if (!env) return { symtab, addrSets: null, portGroups: null, dpId: opts.dpId ?? 0 };
-  let sets = addrSetCache.get(env.addressSets);
-  if (!sets) {
-    sets = new Map(Object.entries(env.addressSets).map(([k, v]) => [k, constSetFromStrings(v)]));
-    addrSetCache.set(env.addressSets, sets);
-  }
+  const sets = new Map(Object.entries(env.addressSets).map(([k, v]) => [k, addrSetConstants(v)]));
   return { symtab, addrSets: sets, portGroups: new Map(Object.entries(env.portGroups)), dpId: opts.dpId ?? 0 };
 }
 
