@@ -12,7 +12,7 @@ import type { ClusterModel, Pod } from '../model/types.js';
 import type { Protocol } from '../model/k8s.js';
 import { evaluate } from './evaluate.js';
 import { parseIP } from './net.js';
-import type { PeerSpec, Semantics, Verdict } from './types.js';
+import { SEMANTICS_PRESETS, type Choices, type PeerSpec, type Probe, type Semantics, type Verdict } from './types.js';
 import deviationData from './deviations.json' with { type: 'json' };
 
 // ---- expected.json (schema_version 1), only the fields the runner reads ----
@@ -66,7 +66,8 @@ export interface DeviationRule {
   network?: string;
   /** the expected number of probes this rule explains (keeps the list honest) */
   count: number;
-  reason: string; // key into reasons
+  /** key into `reasons`: `choice:<Choices key>` or a named limitation */
+  reason: string;
   note?: string;
 }
 export interface DeviationFile {
@@ -88,6 +89,11 @@ export interface ProbeOutcome {
   /** set when the probe could not be run (unknown pod...) */
   error?: string;
   pass: boolean;
+  /**
+   * why it disagrees, found mechanically: `choice:<name>` when flipping that one documented
+   * semantic choice makes the evaluator agree; a named limitation otherwise (see attribute())
+   */
+  attribution?: string;
   deviation?: DeviationRule;
 }
 export interface CaseResult {
@@ -137,6 +143,11 @@ export async function runConformance(dir: string, opts: ConformanceOptions = {})
 }
 
 export async function loadCaseModel(caseDir: string, exp: ExpectedCase): Promise<ClusterModel> {
+  return (await loadCase(caseDir, exp)).model;
+}
+
+/** The case's model, and how many documents the lenient loader skipped (unreadable YAML...). */
+export async function loadCase(caseDir: string, exp: ExpectedCase): Promise<{ model: ClusterModel; skippedDocs: number }> {
   // netpol-analyzer lists its files relative to manifests/; the other corpora relative to the case.
   const files = exp.manifest_files.map((f) => {
     const direct = path.join(caseDir, f);
@@ -144,8 +155,9 @@ export async function loadCaseModel(caseDir: string, exp: ExpectedCase): Promise
   });
   const set = await loadManifests(files, { lenient: true });
   const { set: unique, restore } = splitDuplicatePodIPs(set);
-  const model = buildModel(unique, { implicitNamespaces: true });
-  return restore.size ? restorePodIPs(model, restore) : model;
+  const model = buildModel(unique, { implicitNamespaces: true, ignoreUnknownNetworks: true });
+  const skippedDocs = set.notices.filter((n) => n.severity === 'warning' && /^skipped/.test(n.message)).length;
+  return { model: restore.size ? restorePodIPs(model, restore) : model, skippedDocs };
 }
 
 /**
@@ -187,8 +199,9 @@ export async function runCase(caseDir: string, semantics: Semantics): Promise<Ca
   const exp = JSON.parse(await fs.readFile(path.join(caseDir, 'expected.json'), 'utf8')) as ExpectedCase;
   const res: CaseResult = { corpus: exp.corpus, case: exp.case, features: exp.features, outcomes: [], corpusInconsistencies: 0 };
   let model: ClusterModel;
+  let skippedDocs = 0;
   try {
-    model = await loadCaseModel(caseDir, exp);
+    ({ model, skippedDocs } = await loadCase(caseDir, exp));
   } catch (e) {
     res.error = e instanceof Error ? e.message : String(e);
     exp.probes.forEach((p, i) => {
@@ -214,15 +227,48 @@ export async function runCase(caseDir: string, semantics: Semantics): Promise<Ca
       const dst = toPeerSpec(model, workloads, p.dst, p.network);
       const v = evaluate(model, { src, dst, protocol: p.protocol, port: p.port }, { semantics });
       o.got = v;
-      o.pass = v.allowed === expected
-        && (o.expectedIngress === undefined || v.ingress.allowed === o.expectedIngress)
-        && (o.expectedEgress === undefined || v.egress.allowed === o.expectedEgress);
+      o.pass = agrees(o, v);
+      if (!o.pass) o.attribution = attribute(model, o, exp, { src, dst, protocol: p.protocol, port: p.port }, semantics, skippedDocs > 0);
     } catch (e) {
       o.error = e instanceof Error ? e.message : String(e);
     }
     res.outcomes.push(o);
   });
   return res;
+}
+
+function agrees(o: ProbeOutcome, v: Verdict): boolean {
+  return v.allowed === o.expected
+    && (o.expectedIngress === undefined || v.ingress.allowed === o.expectedIngress)
+    && (o.expectedEgress === undefined || v.egress.allowed === o.expectedEgress);
+}
+
+const CHOICE_ORDER: Array<keyof Choices> = [
+  'loopbackBypassesPolicy', 'npNamedPortWidens', 'npPortlessDroppedWithNumbered', 'anpPriorityLimit',
+  'adminPoliciesDefaultNetworkOnly', 'hostNetworkOutsidePolicy', 'ipBlockMatchesPodIPs',
+];
+
+/**
+ * Names the cause of a disagreement without trusting a list: flip each documented choice alone
+ * and re-evaluate; the first flip that agrees with the corpus is the cause. Secondary-network
+ * probes of cases that ship MultiNetworkPolicy (a kind udnc does not model) are named as such.
+ */
+function attribute(
+  model: ClusterModel, o: ProbeOutcome, exp: ExpectedCase, probe: Probe, semantics: Semantics, skipped: boolean,
+): string | undefined {
+  const preset = SEMANTICS_PRESETS[semantics];
+  for (const k of CHOICE_ORDER) {
+    const v = evaluate(model, probe, { semantics, choices: { [k]: !preset[k] } });
+    if (agrees(o, v)) return `choice:${k}`;
+  }
+  if (o.probe.network?.startsWith('nad:') && exp.features.includes('multinetworkpolicy')
+    && o.got?.reasons.some((r) => r.stage === 'isolation' && /MultiNetworkPolicy/.test(r.message))) {
+    return 'multinetworkpolicy-not-modeled';
+  }
+  if (skipped && o.got?.reasons.some((r) => r.stage === 'isolation' && /has no interface on network/.test(r.message))) {
+    return 'manifest-document-skipped';
+  }
+  return undefined;
 }
 
 /** pods by workload key `ns/name[Kind]` (first pod by name) and by `ns/name` for bare pods */
@@ -328,6 +374,7 @@ export function probeKey(o: { probe: CaseProbe }): { src: string; dst: string } 
 export function matchDeviation(rule: DeviationRule, o: ProbeOutcome, semantics: Semantics): boolean {
   if (rule.corpus !== o.corpus || rule.case !== o.case) return false;
   if (rule.semantics !== 'both' && rule.semantics !== semantics) return false;
+  if (!o.attribution || rule.reason !== o.attribution) return false;
   const k = probeKey(o);
   if (rule.src !== undefined && rule.src !== k.src) return false;
   if (rule.dst !== undefined && rule.dst !== k.dst) return false;
@@ -428,4 +475,52 @@ export function formatOutcome(o: ProbeOutcome): string[] {
   const out = [`${o.corpus}/${o.case}: ${k.src} → ${k.dst} ${o.probe.protocol}/${o.probe.port}${net}: expected ${exp}, got ${got}`];
   for (const r of o.got?.reasons ?? []) out.push(`    ${r.direction ? `${r.direction} ` : ''}${r.stage} ${r.verdict}: ${r.message}`);
   return out;
+}
+
+/** Text of each deviation reason, for deviations.json and the README. */
+export const DEVIATION_REASONS: Record<string, string> = {
+  'choice:loopbackBypassesPolicy':
+    'ovn-k: a pod talking to its own IP never leaves its network namespace, so no policy applies; cyclonus evaluates loopback like any pair',
+  'choice:npNamedPortWidens':
+    'ovn-k: a NetworkPolicy named port is read as port 0 and widens to every port of its protocol (ovn-kubernetes#2117); the corpus resolves it on the destination pod',
+  'choice:npPortlessDroppedWithNumbered':
+    'ovn-k: getProtocolPortsMap drops a port-less entry when the rule also lists a numbered port of the same protocol',
+  'choice:anpPriorityLimit':
+    'ovn-k: an AdminNetworkPolicy with spec.priority > 99 is not programmed (event ANPWithUnsupportedPriority); the corpus applies it',
+  'choice:adminPoliciesDefaultNetworkOnly':
+    'ovn-k: ANP/BANP are enforced by the default network controller only, never on primary UDN/CUDN traffic; the corpus applies them there',
+  'choice:hostNetworkOutsidePolicy':
+    'ovn-k: hostNetwork pods are host traffic, outside every pod port group (no ingress/egress policy, not selected by namespaceSelector-only peers); the corpus treats them as ordinary pods',
+  'choice:ipBlockMatchesPodIPs':
+    'ovn-k matches ipBlock/networks on the packet IP, so in-cluster pod IPs match too (as the e2e suite and cyclonus expect); netpol-analyzer treats ipBlock peers as cluster-external only',
+  'manifest-document-skipped':
+    'a manifest document udnc cannot parse (a multi-line quoted scalar whose closing line is not indented past its key, invalid YAML 1.2) was read by the upstream analyzer; udnc skips it with a warning, so the network it defines is missing',
+  'multinetworkpolicy-not-modeled':
+    'MultiNetworkPolicy (k8s.cni.cncf.io) is not modeled: udnc applies no policy on secondary networks, the corpus enforces MultiNetworkPolicy there',
+};
+
+/** Deviation entries for every attributed disagreement of the reports (one entry per case and reason). */
+export function recordDeviations(reports: ConformanceReport[]): DeviationFile {
+  const counts = new Map<string, { rule: DeviationRule; by: Set<Semantics> }>();
+  for (const r of reports) {
+    for (const c of r.cases) for (const o of c.outcomes) {
+      if (o.pass || !o.attribution) continue;
+      const k = `${o.corpus}|${o.case}|${o.attribution}|${r.semantics}`;
+      const e = counts.get(k) ?? { rule: { corpus: o.corpus, case: o.case, semantics: r.semantics, reason: o.attribution, count: 0 }, by: new Set([r.semantics]) };
+      e.rule.count++;
+      counts.set(k, e);
+    }
+  }
+  // An identical entry under both semantics becomes one 'both' entry.
+  const rules: DeviationRule[] = [];
+  const seen = new Set<string>();
+  for (const [k, e] of counts) {
+    const base = k.slice(0, k.lastIndexOf('|'));
+    if (seen.has(base)) continue;
+    const other = [...counts].find(([k2, e2]) => k2 !== k && k2.startsWith(`${base}|`) && e2.rule.count === e.rule.count);
+    if (other) { seen.add(base); rules.push({ ...e.rule, semantics: 'both' }); } else rules.push(e.rule);
+  }
+  rules.sort((a, b) => (`${a.corpus}/${a.case}/${a.reason}/${a.semantics}` < `${b.corpus}/${b.case}/${b.reason}/${b.semantics}` ? -1 : 1));
+  const used = new Set(rules.map((r) => r.reason));
+  return { reasons: Object.fromEntries(Object.entries(DEVIATION_REASONS).filter(([k]) => used.has(k))), deviations: rules };
 }

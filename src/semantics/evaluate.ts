@@ -230,7 +230,8 @@ function evaluatePair(ctx: Ctx, src: Party, dst: Party, pre: ReasonStep[]): Verd
   if (network && (network.role === 'secondary' || !network.ovn)) {
     const s = step('isolation', 'allow', network.ovn
       ? `secondary network ${netId}: NetworkPolicy, ANP and BANP do not apply (MultiNetworkPolicy is not modeled)`
-      : `network ${netId} is not programmed by OVN (${network.cniType ?? 'unknown CNI'}): no OVN policy applies`, network.owner);
+      : `network ${netId} is not programmed by OVN (${network.cniType ?? 'unknown CNI'}): no OVN policy applies ` +
+        '(MultiNetworkPolicy, enforced outside OVN, is not modeled)', network.owner);
     return verdict([...pre, s], allow([s]), allow([s]), netId);
   }
   const admin = network?.role === 'default' || !c.adminPoliciesDefaultNetworkOnly;

@@ -2,8 +2,9 @@
  * Semantics stage: the specification as code. `evaluate` is the connectivity oracle the packet
  * classifier is checked against; it depends on the cluster model only.
  */
+export { SEMANTICS_PRESETS } from './types.js';
 export type {
-  DirectionVerdict, EvalOptions, PeerSpec, Probe, ReasonStep, Semantics, Stage, StepVerdict, Verdict,
+  Choices, DirectionVerdict, EvalOptions, PeerSpec, Probe, ReasonStep, Semantics, Stage, StepVerdict, Verdict,
 } from './types.js';
 export { evaluate } from './evaluate.js';
 export { indexModel } from './model-index.js';
@@ -16,7 +17,7 @@ export {
   type Expectation, type PeerRef, type VerifyReport, type VerifyResult,
 } from './verify.js';
 export {
-  runConformance, runCase, formatConformance, formatOutcome, closedWorldExpectation, tallyBy, DEVIATIONS,
+  runConformance, runCase, recordDeviations, DEVIATION_REASONS, formatConformance, formatOutcome, closedWorldExpectation, tallyBy, DEVIATIONS,
   type ConformanceOptions, type ConformanceReport, type CaseResult, type ProbeOutcome, type DeviationFile, type DeviationRule,
 } from './conformance.js';
 export { selectorMatches, parseCIDR, parseIP, cidrContains } from './net.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../../common/errors.js';
-import { formatConformance, runConformance } from '../../semantics/index.js';
+import { formatConformance, recordDeviations, runConformance } from '../../semantics/index.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
 
 const FLAGS = {
@@ -10,6 +10,7 @@ const FLAGS = {
   '--case': { value: true },
   '--semantics': { value: true },
   '--verbose': { value: false, alias: '-v' },
+  '--record-deviations': { value: false },
 };
 
 export const conformance: Command = {
@@ -27,6 +28,9 @@ Options:
   --case NAME       only this case
   --semantics S     ovn-kubernetes (default) or kubernetes
   -v, --verbose     list every unexplained disagreement
+  --record-deviations
+                    run both semantics and print deviations.json content for every disagreement
+                    that flipping one documented choice explains (unattributed ones are never listed)
 
 Exit: 0 if every disagreement is a documented deviation, 1 otherwise, 2 bad input.
 `,
@@ -37,15 +41,22 @@ Exit: 0 if every disagreement is a documented deviation, 1 otherwise, 2 bad inpu
     if (!existsSync(path.join(dir, 'INDEX.json'))) throw usage('conformance', `${dir} has no INDEX.json`);
     const corpus = a.flags.get('--corpus');
     const kase = a.flags.get('--case');
-    const report = await runConformance(dir, {
-      semantics: semanticsFlag(a.flags.get('--semantics'), 'conformance'),
+    const run = (semantics: 'ovn-kubernetes' | 'kubernetes') => runConformance(dir, {
+      semantics,
       ...(typeof corpus === 'string' ? { corpus } : {}),
       ...(typeof kase === 'string' ? { case: kase } : {}),
       ...(io.isTTY ? { onCase: (p: string) => io.stderr(`\r\x1b[K${p}`) } : {}),
     });
+    if (a.flags.has('--record-deviations')) {
+      const reports = [await run('ovn-kubernetes'), await run('kubernetes')];
+      if (io.isTTY) io.stderr('\r\x1b[K');
+      io.stdout(JSON.stringify(recordDeviations(reports), null, 1) + '\n');
+      return EXIT.OK;
+    }
+    const report = await run(semanticsFlag(a.flags.get('--semantics'), 'conformance'));
     if (io.isTTY) io.stderr('\r\x1b[K');
     if (!report.cases.length) throw usage('conformance', 'no case matched');
     io.stdout(formatConformance(report, { verbose: a.flags.has('--verbose') }));
-    return report.unexplained.length ? EXIT.CHECK_FAILED : EXIT.OK;
+    return report.unexplained.length || report.staleDeviations.length ? EXIT.CHECK_FAILED : EXIT.OK;
   },
 };
