@@ -6,11 +6,11 @@
  * `always_learn_from_arp_request=false`, `dynamic_neigh_routers=true`. Other NAT types,
  * distributed gateway ports and router load balancers are reported as unsupported.
  */
-import { type Ipv4Net, type Ipv6Net, formatIpPort, parseIpNet, parseIpv4, parseIpv6 } from './addr.js';
+import { type IpNet, type Ipv4Net, type Ipv6Net, formatIpPort, parseIpNet, parseIpv4, parseIpv6 } from './addr.js';
 import { lbVips } from './switch.js';
 import { type Cause, type LrpView, type LrView, isGatewayRouter } from './model.js';
 import type { NAT } from '../northbound/types.js';
-import { PRIO, REG, type StageName } from './pipeline-25.03.js';
+import { PIPELINE_25_03, PRIO, REG, type StageName } from './pipeline-25.03.js';
 import type { FlowSink } from './sink.js';
 
 const P = {
@@ -24,12 +24,13 @@ const P = {
   IP_ROUTING: { RS_RA: 10550 },
   ECMP: { NO_GROUP: 150 },
   ARP_RESOLVE: { MCAST: 500, NEIGHBOR: 100, DROP_SNAT_IP: 2, DYNAMIC: 1 },
-  ARP_REQUEST: { UNKNOWN_MAC: 100 },
-  SNAT: { ND_NS: 120, FORCE_SNAT_ROUTER_IP: 110 },
+  ARP_REQUEST: { STATIC_ND: 200, UNKNOWN_MAC: 100 },
+  SNAT: { ND_NS: 120, SKIP_SNAT_FOR_LB: 120, FORCE_SNAT_ROUTER_IP: 110 },
   UNSNAT: { FORCE_SNAT_ROUTER_IP: 110, NAT: 90 },
   UNDNAT: { ND: 100, CT: 50 },
   DEFRAG: { VIP: 100 },
-  DNAT: { VIP_PORT: 120, VIP: 110, EST_FLAGS: 70, EST: 50 },
+  DNAT: { AFFINITY_BACKEND: 150, VIP_PORT: 120, VIP: 110, EST_FLAGS: 70, EST: 50 },
+  LB_AFF: { CHECK: 100, LEARN: 100 },
   DELIVERY: { PORT: 100 },
   DEFAULT: 0,
 } as const;
@@ -41,6 +42,11 @@ const T = {
 } as const;
 
 const q = (s: string) => JSON.stringify(s);
+
+function nextTo(stage: StageName): string {
+  const s = PIPELINE_25_03.stage(stage);
+  return `next(pipeline=${s.pipeline},table=${s.table});`;
+}
 
 const set = (xs: readonly string[]) => (xs.length === 1 ? xs[0]! : `{${xs.join(', ')}}`);
 
@@ -55,12 +61,12 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
   const learnFromArpRequest = opt['always_learn_from_arp_request'] !== 'false';
   const forceSnatRouterIp = gw && opt['lb_force_snat_ip'] === 'router_ip';
   const dynamicNeighRouters = opt['dynamic_neigh_routers'] === 'true';
-  // IPv4 SNAT entries of a gateway router (what ovn-kubernetes writes)
-  const snats: Array<{ nat: NAT; ext: Ipv4Net; logical: Ipv4Net }> = [];
+  // SNAT entries of a gateway router (what ovn-kubernetes writes)
+  const snats: Array<{ nat: NAT; ext: IpNet; logical: IpNet }> = [];
   for (const nat of lr.nats) {
     const ext = parseIpNet(nat.external_ip);
     const logical = parseIpNet(nat.logical_ip);
-    if (gw && nat.type === 'snat' && ext?.family === 4 && logical?.family === 4 && nat.match === '' && !nat.logical_port &&
+    if (gw && nat.type === 'snat' && ext && logical && ext.family === logical.family && nat.match === '' && !nat.logical_port &&
       (nat.external_port_range ?? '') === '' && nat.options['stateless'] !== 'true') {
       snats.push({ nat, ext, logical });
     } else {
@@ -166,7 +172,12 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
     }
     add('lr_in_ip_input', I.ECHO, `ip6.dst == ${set(n6.map((n) => n.addr))} && icmp6.type == 128 && icmp6.code == 0`,
       'ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 129; flags.loopback = 1; next; ', c);
-    if (!forceSnatRouterIp) add('lr_in_ip_input', I.SELF_DROP, `ip6.dst == {${n6.map((n) => n.addr).join(', ')}}`, 'drop;', c);
+    if (!forceSnatRouterIp) {
+      const own = n6.map((n) => n.addr).filter((a) => !snatIps.has(a) && !lbIps.has(a));
+      if (own.length > 0) add('lr_in_ip_input', I.SELF_DROP, `ip6.dst == {${own.join(', ')}}`, 'drop;', c);
+    }
+    const snatOwn6 = n6.map((n) => n.addr).filter((a) => snatIps.has(a) || lbIps.has(a));
+    if (gw && snatOwn6.length > 0) add('lr_in_arp_resolve', P.ARP_RESOLVE.DROP_SNAT_IP, `ip6.dst == {${snatOwn6.join(', ')}}`, 'drop;', c);
     for (const n of n6) {
       add('lr_in_ip_input', I.ARP_ND_REPLY, `inport == ${q(p.name)} && ip6.dst == {${n.addr}, ${n.snm}} && nd_ns && nd.target == ${n.addr}`,
         `nd_na_router { eth.src = ${REG.INPORT_ETH_ADDR}; ip6.src = nd.target; nd.tll = ${REG.INPORT_ETH_ADDR}; outport = inport; flags.loopback = 1; output; };`, c);
@@ -179,23 +190,34 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
   }
 
   // ---------------------------------------------------------------- NAT (gateway router SNAT)
-  for (const ip of [...snatIps].sort()) {
+  const snatExts = new Map<string, IpNet>(snats.map((x) => [x.ext.addr, x.ext]));
+  for (const [ip, ext] of [...snatExts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const causes = snats.filter((x) => x.ext.addr === ip).map((x) => x.nat);
-    add('lr_in_ip_input', I.ARP_ND_REPLY, `arp.op == 1 && arp.tpa == ${ip}`,
-      `eth.dst = eth.src; eth.src = ${REG.INPORT_ETH_ADDR}; arp.op = 2; /* ARP reply */ arp.tha = arp.sha; arp.sha = ${REG.INPORT_ETH_ADDR}; arp.tpa <-> arp.spa; outport = inport; flags.loopback = 1; output;`, causes);
-    add('lr_in_unsnat', P.UNSNAT.NAT, `ip && ip4.dst == ${ip}`, 'ct_snat;', causes);
+    if (ext.family === 4) {
+      add('lr_in_ip_input', I.ARP_ND_REPLY, `arp.op == 1 && arp.tpa == ${ip}`,
+        `eth.dst = eth.src; eth.src = ${REG.INPORT_ETH_ADDR}; arp.op = 2; /* ARP reply */ arp.tha = arp.sha; arp.sha = ${REG.INPORT_ETH_ADDR}; arp.tpa <-> arp.spa; outport = inport; flags.loopback = 1; output;`, causes);
+    } else {
+      add('lr_in_ip_input', I.ARP_ND_REPLY, `ip6.dst == {${ip}, ${ext.snm}} && nd_ns && nd.target == ${ip}`,
+        `nd_na { eth.src = ${REG.INPORT_ETH_ADDR}; ip6.src = nd.target; nd.tll = ${REG.INPORT_ETH_ADDR}; outport = inport; flags.loopback = 1; output; };`, causes);
+    }
+    add('lr_in_unsnat', P.UNSNAT.NAT, `ip && ip${ext.family}.dst == ${ip}`, 'ct_snat;', causes);
   }
   for (const x of snats) {
-    add('lr_out_snat', x.logical.plen + 1, `ip && ip4.src == ${x.logical.network}/${x.logical.plen} && (!ct.trk || !ct.rpl)`, `ct_snat(${x.ext.addr});`, [x.nat]);
+    add('lr_out_snat', x.logical.plen + 1, `ip && ip${x.logical.family}.src == ${x.logical.network}/${x.logical.plen} && (!ct.trk || !ct.rpl)`, `ct_snat(${x.ext.addr});`, [x.nat]);
   }
   if (forceSnatRouterIp) {
     for (const p of lr.ports) {
-      const first = p.networks.ipv4[0];
-      if (!first) continue;
-      add('lr_in_unsnat', P.UNSNAT.FORCE_SNAT_ROUTER_IP, `inport == ${q(p.name)} && ip4.dst == ${first.addr}`, 'ct_snat;', [p.row]);
-      add('lr_out_snat', P.SNAT.FORCE_SNAT_ROUTER_IP, `flags.force_snat_for_lb == 1 && ip4 && outport == ${q(p.name)}`, `ct_snat(${first.addr});`, [p.row]);
-      if (p.networks.ipv6.some((n) => !n.isLla)) unsupported.push(`router port ${p.name}: IPv6 lb_force_snat_ip is not modelled`);
+      const firsts = [p.networks.ipv4[0], p.networks.ipv6.find((n) => !n.isLla)];
+      for (const first of firsts) {
+        if (!first) continue;
+        const f = `ip${first.family}`;
+        add('lr_in_unsnat', P.UNSNAT.FORCE_SNAT_ROUTER_IP, `inport == ${q(p.name)} && ${f}.dst == ${first.addr}`, 'ct_snat;', [p.row]);
+        add('lr_out_snat', P.SNAT.FORCE_SNAT_ROUTER_IP, `flags.force_snat_for_lb == 1 && ${f} && outport == ${q(p.name)}`, `ct_snat(${first.addr});`, [p.row]);
+      }
     }
+  }
+  if (lbVipList.some((v) => v.lb.options['skip_snat'] === 'true')) {
+    add('lr_out_snat', P.SNAT.SKIP_SNAT_FOR_LB, 'flags.skip_snat_for_lb == 1 && ip', 'next;');
   }
   if (gw && (snats.length > 0 || forceSnatRouterIp || lbVipList.length > 0)) {
     add('lr_out_undnat', P.UNDNAT.ND, 'nd || nd_rs || nd_ra', 'next;');
@@ -217,21 +239,42 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       const ipf = v.family === 4 ? 'ip4' : 'ip6';
       add('lr_in_defrag', P.DEFRAG.VIP, `ip && ${ipf}.dst == ${v.ip}`, 'ct_dnat;', [lb]);
       for (const k of Object.keys(lb.options)) {
-        if (!['event', 'hairpin_snat_ip', 'neighbor_responder', 'reject', 'skip_snat'].includes(k)) unsupported.push(`load balancer ${lb.name}: option ${k} on a router is not modelled`);
+        if (!['event', 'hairpin_snat_ip', 'neighbor_responder', 'reject', 'skip_snat', 'affinity_timeout'].includes(k)) unsupported.push(`load balancer ${lb.name}: option ${k} on a router is not modelled`);
       }
+      if (lb.options['neighbor_responder'] !== 'none') unsupported.push(`load balancer ${lb.name}: neighbor_responder other than none on a router is not modelled`);
       if (lb.selection_fields.length > 0) unsupported.push(`load balancer ${lb.name}: selection_fields on a router are not modelled`);
-      if (v.backends.length === 0) {
-        unsupported.push(`load balancer ${lb.name}: VIP ${v.ip} without backends on a router is not modelled`);
-        continue;
-      }
       const skipSnat = lb.options['skip_snat'] === 'true';
       const flag = skipSnat ? 'flags.skip_snat_for_lb = 1; ' : forceSnatRouterIp ? 'flags.force_snat_for_lb = 1; ' : '';
       const suffix = skipSnat ? '; skip_snat' : forceSnatRouterIp ? '; force_snat' : '';
       const m = v.port !== undefined
         ? `ct.new && !ct.rel && ${ipf} && ${ipf}.dst == ${v.ip} && ${v.proto} && ${v.proto}.dst == ${v.port}`
         : `ct.new && !ct.rel && ${ipf} && ${ipf}.dst == ${v.ip}`;
-      add('lr_in_dnat', v.port !== undefined ? D.VIP_PORT : D.VIP, m,
-        `${flag}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')}${suffix});`, [lb]);
+      const prio = v.port !== undefined ? D.VIP_PORT : D.VIP;
+      if (v.backends.length === 0) {
+        if (lb.options['reject'] === 'true') {
+          add('lr_in_dnat', prio, m, `${flag}reg0 = 0; reject { outport <-> inport; ${nextTo('lr_out_snat')}};`, [lb]);
+        } else {
+          add('lr_in_dnat', prio, m, 'drop;', [lb]);
+          unsupported.push(`load balancer ${lb.name}: VIP ${v.ip} without backends and without reject on a router is a guess`);
+        }
+        continue;
+      }
+      const affinity = Number(lb.options['affinity_timeout'] ?? '0');
+      const reg = v.family === 4 ? REG.ORIG_DIP_IPV4 : REG.ORIG_DIP_IPV6;
+      const load = affinity > 0 ? `${reg} = ${v.ip}; ${v.port !== undefined ? `${REG.ORIG_TP_DPORT} = ${v.port}; ` : ''}` : '';
+      add('lr_in_dnat', prio, m, `${flag}${load}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')}${suffix});`, [lb]);
+      if (affinity > 0) {
+        add('lr_in_lb_aff_check', P.LB_AFF.CHECK, m, `${REG.LB_AFF_CHECK_RESULT} = chk_lb_aff(); next;`, [lb]);
+        for (const b of v.backends) {
+          const bport = b.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${b.port}` : '';
+          add('lr_in_dnat', D.AFFINITY_BACKEND, `${REG.LB_AFF_CHECK_RESULT} == 1 && ct.new && ${ipf}.dst == ${v.ip} && ${reg} == ${b.ip}${bport}`,
+            `${flag}ct_lb_mark(backends=${formatIpPort(b)}${suffix});`, [lb]);
+          const vipPort = v.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${v.port}` : '';
+          const bMatch = `${ipf}.dst == ${b.ip}${b.port !== undefined ? ` && ${v.proto}.dst == ${b.port}` : ''}`;
+          add('lr_in_lb_aff_learn', P.LB_AFF.LEARN, `${REG.LB_AFF_CHECK_RESULT} == 0 && ct.new && ${ipf} && ${reg} == ${v.ip}${vipPort} && ${bMatch}`,
+            `commit_lb_aff(vip = ${q(formatIpPort(v))}, backend = ${q(formatIpPort(b))}, proto = ${v.proto}, timeout = ${affinity}); /* drop */`, [lb]);
+        }
+      }
     }
   }
 
@@ -294,12 +337,24 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
     const prio = prefix.plen * PRIO.ROUTE_MULTIPLIER + (srcRoute ? PRIO.ROUTE_OFFSET_SRC : PRIO.ROUTE_OFFSET_STATIC);
     const dir = srcRoute ? 'src' : 'dst';
     const match = `${REG.ROUTE_TABLE_ID} == 0 && ip${isV4 ? 4 : 6}.${dir} == ${prefix.network}/${prefix.plen}`;
-    const nhText = nh === 'discard' ? '' : nh;
+    const nhParsed = parseIpNet(nh);
+    const nhText = nhParsed ? nhParsed.addr : nh;
     if (nh === 'discard') {
       unsupported.push(`route ${r.id}: discard routes are not modelled`);
       continue;
     }
     add('lr_in_ip_routing', prio, match, isV4 ? route4(nhText, out.src, out.port) : route6(nhText, out.src, out.port), [r, out.port.row]);
+    if (!isV4) {
+      // IPv6 next hops of static routes get a solicited-node ND request of their own
+      const nh6 = parseIpNet(nh);
+      if (nh6 && nh6.family === 6) {
+        const g = parseIpv6(nh)!;
+        const hex2 = (x: number) => x.toString(16).padStart(2, '0');
+        const mcMac = `33:33:ff:${hex2(g[6]! & 0xff)}:${hex2(g[7]! >> 8)}:${hex2(g[7]! & 0xff)}`;
+        add('lr_in_arp_request', P.ARP_REQUEST.STATIC_ND, `eth.dst == 00:00:00:00:00:00 && ${REG.NEXTHOP_IS_IPV4} == 0 && ${REG.NEXT_HOP_IPV6} == ${nh6.addr}`,
+          `nd_ns { eth.dst = ${mcMac}; ip6.dst = ${nh6.snm}; nd.target = ${nh6.addr}; output; }; output;`, [r]);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- ARP resolve
@@ -308,24 +363,25 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
   add('lr_in_arp_resolve', P.ARP_RESOLVE.DYNAMIC, `${REG.NEXTHOP_IS_IPV4} == 1`, `get_arp(outport, ${REG.NEXT_HOP_IPV4}); next;`);
   add('lr_in_arp_resolve', P.DEFAULT, '1', 'drop;');
   for (const p of lr.ports) {
-    const neighbors: Array<{ mac: string; ipv4: Ipv4Net[]; ipv6: Ipv6Net[]; cause: Cause }> = [];
+    const neighbors: Array<{ mac: string; ipv4: Ipv4Net[]; ipv6: Ipv6Net[]; cause: Cause; router: boolean }> = [];
     if (p.peerLsp) {
       for (const sp of p.peerLsp.ls.ports) {
         if (sp === p.peerLsp) continue;
         if (sp.type === '' || sp.type === 'localport') {
-          for (const a of sp.addrs) neighbors.push({ ...a, cause: sp.row });
+          for (const a of sp.addrs) neighbors.push({ ...a, cause: sp.row, router: false });
         } else if (sp.type === 'router' && sp.peer && !dynamicNeighRouters) {
           const n = sp.peer.networks;
-          neighbors.push({ mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6, cause: sp.peer.row });
+          neighbors.push({ mac: n.mac, ipv4: n.ipv4, ipv6: n.ipv6, cause: sp.peer.row, router: true });
         }
       }
     }
     for (const nb of neighbors) {
-      for (const a of nb.ipv4) {
-        add('lr_in_arp_resolve', P.ARP_RESOLVE.NEIGHBOR, `outport == ${q(p.name)} && ${REG.NEXT_HOP_IPV4} == ${a.addr}`, `eth.dst = ${nb.mac}; next;`, [p.row, nb.cause]);
-      }
-      for (const a of nb.ipv6) {
-        add('lr_in_arp_resolve', P.ARP_RESOLVE.NEIGHBOR, `outport == ${q(p.name)} && ${REG.NEXT_HOP_IPV6} == ${a.addr}`, `eth.dst = ${nb.mac}; next;`, [p.row, nb.cause]);
+      // a VIF gets one flow per address; a neighbor router one flow per family with the address set
+      const groups = nb.router ? [nb.ipv4.map((a) => a.addr), nb.ipv6.map((a) => a.addr)] : [...nb.ipv4, ...nb.ipv6].map((a) => [a.addr]);
+      for (const ips of groups) {
+        if (ips.length === 0) continue;
+        const reg = ips[0]!.includes(':') ? REG.NEXT_HOP_IPV6 : REG.NEXT_HOP_IPV4;
+        add('lr_in_arp_resolve', P.ARP_RESOLVE.NEIGHBOR, `outport == ${q(p.name)} && ${reg} == ${set(ips)}`, `eth.dst = ${nb.mac}; next;`, [p.row, nb.cause]);
       }
     }
   }
