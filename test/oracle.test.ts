@@ -142,13 +142,16 @@ describeRealOvn('real ovn-controller expression compiler vs OVN 25.03.0 test-ovn
     expect(await realExprToFlows(sb, 'outport == "none"', TEST_OVN_ENV)).toEqual(['reg15=0']);
   }, 60_000);
 
-  it('expands port groups to local ports only and drops egress flows pinned to a remote outport', async () => {
+  it('expands port groups to local ports only and drops flows pinned to a remote outport (egress) / inport (ingress)', async () => {
     const sb = sandbox();
     const opts = { localPorts: ['lsp1'] };
     const [pg, remote, local] = await realExprToFlowsBatch(sb, ['outport == @pg1', 'outport == "lsp2"', 'outport == "lsp1"'], TEST_OVN_ENV, opts);
     expect(pg!.flows).toEqual(['reg15=0x11']);
     expect(remote!.flows).toEqual(['(no flows)']);
     expect(local!.flows).toEqual(['reg15=0x11']);
+    const ing = await realExprToFlowsBatch(sb, ['inport == "lsp2"', 'inport == {"lsp1", "lsp2"} && ip4', 'outport == "lsp2"'], TEST_OVN_ENV,
+      { ...opts, pipeline: 'ingress' });
+    expect(ing.map((r) => r.flows)).toEqual([['(no flows)'], ['ip,reg14=0x11'], ['reg15=0x12']]);
   }, 60_000);
 });
 

@@ -5,7 +5,7 @@
  * How: a logical switch `udnc-expr` with one bound dummy VIF is created through NB (so northd
  * makes a genuine, local Datapath_Binding). Then northd is paused and the expressions are written
  * straight into SB as Logical_Flow rows on that datapath — egress table 16 (OpenFlow table 61,
- * which no 25.03 switch stage uses), one priority per expression, action `next;` (no
+ * which no 25.03 switch stage uses; on request ingress 29 = OpenFlow 37), one priority per expression, action `next;` (no
  * prerequisites) — together with the environment: Port_Binding rows for ports with keys
  * 1..32767, Multicast_Group rows for keys 32768..65535, SB Port_Group rows `<dpkey>_<name>` and
  * Address_Set rows. One SB nb_cfg handshake later, every flow at OpenFlow table 61 is an
@@ -33,10 +33,18 @@ export interface RealExprResult {
 const EXPR_SWITCH = 'udnc-expr';
 const EXPR_VIF = 'udnc-expr-vif';
 const EXPR_VIF_KEY = 32767;
-/** Egress logical table for the expressions: 25.03 switches use ls_out 0-12 only. */
-const EXPR_TABLE = 16;
-const EGRESS_BASE = 45;
-export const EXPR_OF_TABLE = EGRESS_BASE + EXPR_TABLE;
+/**
+ * Logical tables for the expressions. Egress 16 = OpenFlow 61 is unused by 25.03 switches
+ * (ls_out 0-12). Ingress has no free table the controller accepts (ls_in uses 0-29, and 30+ is
+ * not installed), so ingress shares ls_in_l2_unknown (29 = OpenFlow 37, northd priorities 0 and
+ * 50); expression priorities skip whatever is already there.
+ */
+const EXPR_TABLES = {
+  egress: { table: 16, of: 45 + 16, actions: 'next;' },
+  // `next;` is an action parse error in the last ingress table; `drop;` has no prerequisites either.
+  ingress: { table: 29, of: 8 + 29, actions: 'drop;' },
+} as const;
+export const EXPR_OF_TABLE = EXPR_TABLES.egress.of;
 const PRIORITY_BASE = 1000;
 /** Priorities printed by dump-flows: 32768 (OFP_DEFAULT_PRIORITY) is left out of the text. */
 const OFP_DEFAULT_PRIORITY = 32768;
@@ -69,9 +77,14 @@ function setup(sb: OvnSandbox): Promise<ExprDatapath> {
   return p;
 }
 
-function priorityOf(i: number): number {
-  const p = PRIORITY_BASE + i;
-  return p >= OFP_DEFAULT_PRIORITY ? p + 1 : p;
+/** n priorities from PRIORITY_BASE up, avoiding 32768 and those already used in the table. */
+function priorities(n: number, used: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (let p = PRIORITY_BASE; out.length < n; p++) {
+    if (p > 65535) throw new Error('too many expressions for one batch');
+    if (p !== OFP_DEFAULT_PRIORITY && !used.has(p)) out.push(p);
+  }
+  return out;
 }
 
 const sset = (xs: readonly string[]): unknown => ['set', [...xs]];
@@ -90,6 +103,11 @@ export interface RealExprOptions {
    * a port group only to its local members, so fewer local ports = what a chassis really sees.
    */
   localPorts?: readonly string[];
+  /**
+   * Pipeline of the lflows (default egress). It matters only for locality: a switch flow pinning
+   * the outport (egress) or inport (ingress) to a non-local port is not installed.
+   */
+  pipeline?: 'ingress' | 'egress';
 }
 
 export async function realExprToFlowsBatch(
@@ -97,8 +115,10 @@ export async function realExprToFlowsBatch(
 ): Promise<RealExprResult[]> {
   if (matches.length > 60_000) throw new Error('too many expressions for one batch');
   const dp = await setup(sb);
-  const before = await sb.dumpFlows('br-int', `table=${EXPR_OF_TABLE}`);
-  if (before.length) throw new Error(`OpenFlow table ${EXPR_OF_TABLE} is not empty: ${before[0]}`);
+  const pipeline = opts.pipeline ?? 'egress';
+  const { table, of, actions } = EXPR_TABLES[pipeline];
+  const before = await sb.dumpFlows('br-int', `table=${of}`);
+  const prios = priorities(matches.length, new Set(before.map(priorityOfLine)));
 
   const dpRef = ['uuid', dp.uuid];
   const envOps: unknown[] = [];
@@ -134,8 +154,8 @@ export async function realExprToFlowsBatch(
   }
   const flowOps = matches.map((match, i) => ({
     op: 'insert', table: 'Logical_Flow', row: {
-      logical_datapath: dpRef, pipeline: 'egress', table_id: EXPR_TABLE, priority: priorityOf(i),
-      match, actions: 'next;', external_ids: ['map', [['stage-name', 'udnc_expr_oracle']]],
+      logical_datapath: dpRef, pipeline, table_id: table, priority: prios[i]!,
+      match, actions, external_ids: ['map', [['stage-name', 'udnc_expr_oracle']]],
     },
   }));
 
@@ -164,7 +184,7 @@ export async function realExprToFlowsBatch(
     }
     await insert(flowOps);
     await sb.sbSync();
-    dump = await sb.dumpFlows('br-int', `table=${EXPR_OF_TABLE}`);
+    dump = await sb.dumpFlows('br-int', `table=${of}`);
   } finally {
     if (vifs.length) await sb.vsctl(...vifs.flatMap((v) => ['--', '--if-exists', 'del-port', 'br-int', v]));
     // Delete in one transaction, referencing rows before the rows they reference.
@@ -182,12 +202,11 @@ export async function realExprToFlowsBatch(
 
   const byPriority = new Map<number, string[]>();
   for (const line of dump) {
-    const p = /\bpriority=(\d+)/.exec(line);
-    const prio = p ? Number(p[1]) : OFP_DEFAULT_PRIORITY;
+    const prio = priorityOfLine(line);
     byPriority.set(prio, [...(byPriority.get(prio) ?? []), line]);
   }
   return matches.map((match, i) => {
-    const raw = byPriority.get(priorityOf(i)) ?? [];
+    const raw = byPriority.get(prios[i]!) ?? [];
     const error = errors.get(match);
     const flows = normalizeDumpFlows(raw, dp.key);
     return error === undefined ? { match, flows, raw } : { match, flows, raw, error };
@@ -218,6 +237,11 @@ async function waitBound(sb: OvnSandbox, ports: readonly string[]): Promise<void
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`ovn-controller did not claim all expression ports: ${[...want].join(' ')}`);
+}
+
+function priorityOfLine(line: string): number {
+  const p = /\bpriority=(\d+)/.exec(line);
+  return p ? Number(p[1]) : OFP_DEFAULT_PRIORITY;
 }
 
 /** `error parsing match "M": E` lines of ovn-controller's log, keyed by M. */
