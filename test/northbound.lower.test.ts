@@ -289,7 +289,7 @@ describe('dual-stack default network', () => {
 
 describe('per-node LBs (pkg/ovn/controller/services/lb_config_test.go Test_buildPerNodeLBs, expectedShared)', () => {
   // nodes and addresses as in the Go test: node-a hosts 10.0.0.1 and 10.0.0.111, node-b 10.0.0.2; service testns/foo.
-  const mk = (opts: { clusterIP: string; nodePort?: number; etp?: 'Cluster' | 'Local'; epIP: string; epNode: string }) => {
+  const mk = (opts: { clusterIP: string; nodePort?: number; etp?: 'Cluster' | 'Local'; itp?: 'Cluster' | 'Local'; epIP: string; epNode: string; eps?: Array<[string, string]> }) => {
     const base = baseModel();
     return lowerToNorthbound(baseModel({
       nodes: [
@@ -301,9 +301,9 @@ describe('per-node LBs (pkg/ovn/controller/services/lb_config_test.go Test_build
       services: [{
         namespace: 'testns', name: 'foo', type: opts.nodePort ? 'NodePort' : 'ClusterIP', clusterIPs: [opts.clusterIP], externalIPs: [], loadBalancerIPs: [],
         ports: [{ protocol: 'TCP', port: 80, targetPort: 8080, ...(opts.nodePort ? { nodePort: opts.nodePort } : {}) }],
-        sessionAffinity: 'None', externalTrafficPolicy: opts.etp ?? 'Cluster', internalTrafficPolicy: 'Cluster', publishNotReadyAddresses: false,
+        sessionAffinity: 'None', externalTrafficPolicy: opts.etp ?? 'Cluster', internalTrafficPolicy: opts.itp ?? 'Cluster', publishNotReadyAddresses: false,
         network: 'default', endpointsFrom: 'EndpointSlice', ref: { kind: 'Service', namespace: 'testns', name: 'foo' },
-        endpoints: [{ ip: opts.epIP, ports: [{ port: 8080, protocol: 'TCP' }], ready: true, serving: true, terminating: false, node: opts.epNode }],
+        endpoints: (opts.eps ?? [[opts.epIP, opts.epNode]]).map(([ip, n]) => ({ ip, ports: [{ port: 8080, protocol: 'TCP' as const }], ready: true, serving: true, terminating: false, node: n })),
       }],
     }));
   };
@@ -329,6 +329,13 @@ describe('per-node LBs (pkg/ovn/controller/services/lb_config_test.go Test_build
       'Service_testns/foo_TCP_node_router_node-a': { vips: { '192.168.0.1:80': '169.254.169.2:8080', '10.0.0.1:80': '169.254.169.2:8080', '10.0.0.111:80': '169.254.169.2:8080' }, skip_snat: 'false', switches: [], routers: ['GR_node-a'] },
       'Service_testns/foo_TCP_node_switch_node-a': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '10.0.0.1:80': '10.0.0.1:8080', '10.0.0.111:80': '10.0.0.1:8080' }, skip_snat: 'false', switches: ['node-a'], routers: [] },
       'Service_testns/foo_TCP_node_router+switch_node-b': { vips: { '192.168.0.1:80': '10.0.0.1:8080', '10.0.0.2:80': '10.0.0.1:8080' }, skip_snat: 'false', switches: ['node-b'], routers: ['GR_node-b'] },
+    });
+  });
+  it('clusterIP service, standard pods, InternalTrafficPolicy=local (the Go case minus its externalIP config)', () => {
+    expect(lbs(mk({ clusterIP: '192.168.0.1', itp: 'Local', epIP: '', epNode: '', eps: [['10.128.0.1', 'node-a'], ['10.128.1.1', 'node-b']] }))).toEqual({
+      'Service_testns/foo_TCP_node_router_node-a_merged': { vips: { '192.168.0.1:80': '10.128.0.1:8080,10.128.1.1:8080' }, skip_snat: 'false', switches: [], routers: ['GR_node-a', 'GR_node-b'] },
+      'Service_testns/foo_TCP_node_switch_node-a': { vips: { '192.168.0.1:80': '10.128.0.1:8080' }, skip_snat: 'false', switches: ['node-a'], routers: [] },
+      'Service_testns/foo_TCP_node_switch_node-b': { vips: { '192.168.0.1:80': '10.128.1.1:8080' }, skip_snat: 'false', switches: ['node-b'], routers: [] },
     });
   });
   it('nodeport service, host-network pod, ExternalTrafficPolicy=local', () => {

@@ -103,31 +103,38 @@ export function lowerServices(b: NbBuilder, model: ClusterModel, ctx: NetCtx): v
   for (const svc of services) {
     const clusterIPs = svc.clusterIPs.filter((ip) => ip && ip !== 'None');
     const eps = eligibleEndpoints(svc, svc.endpoints);
-    if (svc.internalTrafficPolicy === 'Local') {
-      b.notices.push({ message: `Service ${svc.namespace}/${svc.name}: internalTrafficPolicy=Local is lowered as Cluster (per-node switch LBs not implemented)`, ref: svc.ref });
-    }
-    // buildServiceLBConfigs: ClusterIPs (+ ExternalIPs/LB IPs with ETP=Cluster) are one cluster-wide
-    // config, unless an endpoint is host-network: then every node gets its own copy (the GR rewrites
-    // its own host IP to 169.254.169.2).
-    const perNodeClusterIP = hasHostEndpoints(model, eps);
+    // buildServiceLBConfigs: ClusterIPs and (ETP=Cluster) ExternalIPs/LB IPs are cluster-wide configs,
+    // unless an endpoint is host-network (every node gets its own copy: the GR rewrites its own host IP
+    // to 169.254.169.2) or, for ClusterIPs, ITP=Local (node switches keep local endpoints only).
+    const hostEps = hasHostEndpoints(model, eps);
+    const itpLocal = svc.internalTrafficPolicy === 'Local';
+    const cipPerNode = hostEps || itpLocal;
+    const extPerNode = hostEps;
     for (const proto of protocolsOf(svc)) {
       const ports = svc.ports.filter((p) => p.protocol === proto);
-      const clusterVipIPs = [...clusterIPs, ...(svc.externalTrafficPolicy === 'Cluster' ? [...svc.externalIPs, ...svc.loadBalancerIPs] : [])];
-      if (!perNodeClusterIP) {
-        const vips: Record<string, string> = {};
-        for (const sp of ports) for (const ip of clusterVipIPs) vips[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip));
-        if (Object.keys(vips).length) {
-          const id = addLb(b, ctx, svc, lbName(ctx, svc, proto, 'cluster'), proto, vips);
-          if (clusterGroup && !clusterGroup.load_balancer.includes(id)) clusterGroup.load_balancer.push(id);
-        }
+      const externalVips = svc.externalTrafficPolicy === 'Cluster' ? [...svc.externalIPs, ...svc.loadBalancerIPs] : [];
+      const clusterWide = [...(cipPerNode ? [] : clusterIPs), ...(extPerNode ? [] : externalVips)];
+      const vips: Record<string, string> = {};
+      for (const sp of ports) for (const ip of clusterWide) vips[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip));
+      if (Object.keys(vips).length) {
+        const id = addLb(b, ctx, svc, lbName(ctx, svc, proto, 'cluster'), proto, vips);
+        if (clusterGroup && !clusterGroup.load_balancer.includes(id)) clusterGroup.load_balancer.push(id);
       }
       const nodePorts = ports.filter((p) => p.nodePort && (svc.type === 'NodePort' || svc.type === 'LoadBalancer'));
       const localExternal = svc.externalTrafficPolicy === 'Local' ? [...svc.externalIPs, ...svc.loadBalancerIPs] : [];
-      if (!perNodeClusterIP && !nodePorts.length && !localExternal.length) continue;
-      const cands = nodes.flatMap((node) => nodeLBs(ctx, svc, proto, ports, perNodeClusterIP ? clusterVipIPs : [], nodePorts, localExternal, eps, node));
+      const perNode: PerNodeVips = { clusterIPs: cipPerNode ? clusterIPs : [], itpLocal, external: extPerNode ? externalVips : [], localExternal };
+      if (!perNode.clusterIPs.length && !perNode.external.length && !nodePorts.length && !localExternal.length) continue;
+      const cands = nodes.flatMap((node) => nodeLBs(ctx, svc, proto, ports, perNode, nodePorts, eps, node));
       emitMerged(b, ctx, svc, proto, cands);
     }
   }
+}
+
+interface PerNodeVips {
+  clusterIPs: string[];
+  itpLocal: boolean;
+  external: string[];
+  localExternal: string[];
 }
 
 interface NodeLB {
@@ -140,9 +147,9 @@ interface NodeLB {
 
 /** buildPerNodeLBs for one node: router / switch (or router+switch) / local router LBs. */
 function nodeLBs(
-  ctx: NetCtx, svc: Service, _proto: Proto, ports: ServicePort[], clusterVipIPs: string[], nodePorts: ServicePort[],
-  localExternal: string[], eps: Endpoint[], node: Node,
+  ctx: NetCtx, svc: Service, _proto: Proto, ports: ServicePort[], vipsIn: PerNodeVips, nodePorts: ServicePort[], eps: Endpoint[], node: Node,
 ): NodeLB[] {
+  const { localExternal } = vipsIn;
   const hostIPs = node.hostAddresses;
   const own = new Set(hostIPs);
   const local = eps.filter((e) => e.node === node.name);
@@ -154,7 +161,12 @@ function nodeLBs(
   const localRt: Record<string, string> = {};
   const swv: Record<string, string> = {};
   for (const sp of ports) {
-    for (const ip of clusterVipIPs) {
+    for (const ip of vipsIn.clusterIPs) {
+      // GR LBs never filter for ITP=local; node switches keep local endpoints only
+      rt[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip), toHost);
+      swv[hostPort(ip, sp.port)] = targetsFor(sp, vipsIn.itpLocal ? local : eps, isIPv6(ip));
+    }
+    for (const ip of vipsIn.external) {
       rt[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip), toHost);
       swv[hostPort(ip, sp.port)] = targetsFor(sp, eps, isIPv6(ip));
     }
@@ -202,6 +214,8 @@ function emitMerged(b: NbBuilder, ctx: NetCtx, svc: Service, proto: Proto, cands
   }
   for (const group of groups.values()) {
     const first = group[0]!;
+    // Layer2 networks have no per-node switch: such switch-only LBs attach nowhere and are not emitted
+    if (group.every((c) => !c.switches.length && !c.routers.length)) continue;
     const name = lbName(ctx, svc, proto, group.length > 1 ? `${first.scope}_merged` : first.scope);
     const id = addLb(b, ctx, svc, name, proto, first.vips, first.extraOptions);
     for (const c of group) {
