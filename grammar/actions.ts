@@ -70,9 +70,26 @@ class Cursor {
   private readonly toks: OvnToken[];
   private i = 0;
   error: string | null = null;
+  /**
+   * lex_token_parse() never resets token.format/token.value for non-integer tokens, so they keep
+   * the last integer's; actions.c's dhcp_relay_*_chk() reads them without checking the type.
+   */
+  staleFormat: LexFormat = 'decimal';
+  staleValue = 0n;
 
   constructor(private readonly text: string) {
     this.toks = tokenize(text);
+    this.noteInteger();
+  }
+
+  private noteInteger(): void {
+    const t = this.toks[this.i];
+    const k = t?.tokenType.name;
+    if (t && (k === 'Integer' || k === 'MaskedInteger')) {
+      const p = tokenPayload(t);
+      this.staleFormat = p.format ?? 'decimal';
+      this.staleValue = p.value ?? 0n;
+    }
   }
 
   get kind(): Kind {
@@ -101,6 +118,7 @@ class Cursor {
 
   get(): void {
     if (this.i < this.toks.length) this.i++;
+    this.noteInteger();
   }
   lookahead(): Kind {
     return this.toks[this.i + 1]?.tokenType.name ?? 'End';
@@ -926,13 +944,14 @@ function parseDhcpRelayChk(ctx: Ctx, dst: ExprField, type: 'DHCPV4_RELAY_REQ_CHK
     lx.err(error);
     return;
   }
-  // actions.c tests token.format without checking the token type.
-  if (lx.kind === 'Integer' && lx.format === 'IPv4') {
-    const relay = lx.value;
+  // actions.c tests token.format without checking the token type, so a punctuation token still
+  // carries the previous integer's format and value (Cursor.staleFormat).
+  if (lx.staleFormat === 'IPv4') {
+    const relay = lx.staleValue;
     lx.get();
     lx.match('Comma');
-    if (lx.kind === 'Integer' && lx.format === 'IPv4') {
-      const server = lx.value;
+    if (lx.staleFormat === 'IPv4') {
+      const server = lx.staleValue;
       lx.get();
       put(ctx, { type, dst, relay, server });
     } else {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ActionError, controllerContext, encodeActions, ExtendTable } from '../src/expr/actions/index.js';
+import { ActionError, controllerContext, encodeActions, ExtendTable, parseActions } from '../src/expr/actions/index.js';
 
 interface Recorded {
   source: string;
@@ -51,5 +51,30 @@ describe(`recorded ${REC.source}`, () => {
     expect(REC.cases.filter((c) => c.ofpacts === null).map((c) => c.action)).toEqual([
       'next(40);', 'ct_state_save;', 'icmp4 { icmp4.frag_mtu = 1300; ip4.src = 10.0.0.254; ip.dscp = 1; eth.type = 0x800; next; };',
     ]);
+  });
+});
+
+interface RecordedErrors {
+  source: string;
+  cases: { actions: string; error: string | null }[];
+}
+
+const ERR = JSON.parse(readFileSync(new URL('./data/actions/v25.03.0/ovn-trace-errors.json', import.meta.url), 'utf8')) as RecordedErrors;
+
+describe(`recorded ${ERR.source}`, () => {
+  it(`accepts and rejects the ${ERR.cases.length} recorded inputs with OVN's words`, () => {
+    const mismatches: string[] = [];
+    for (const c of ERR.cases) {
+      let ours: string | null = null;
+      try {
+        parseActions(c.actions, controllerContext({ pipeline: 'ingress', table: 5, isSwitch: true, ports: { p1: 1 }, lflowUuid: '0', dpKey: 1 }));
+      } catch (e) {
+        if (!(e instanceof ActionError)) throw e;
+        ours = e.message;
+      }
+      if (ours !== c.error) mismatches.push(`${c.actions}\n  recorded: ${c.error}\n  udnc:     ${ours}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(ERR.cases.filter((c) => c.error !== null).length).toBeGreaterThan(90);
   });
 });
