@@ -28,23 +28,29 @@ export function dropNulls(v: unknown): void {
   }
 }
 
-/** Applies the conditional defaults for one object, in place. */
-export function applyCodeDefaults(kind: KnownKind, obj: Json): void {
+/** Applies the conditional defaults for one object, in place; returns the field paths it set. */
+export function applyCodeDefaults(kind: KnownKind, obj: Json): string[] {
+  const set: string[] = [];
   const spec = isObj(obj.spec) ? obj.spec : undefined;
   switch (kind) {
     case 'Namespace': {
       // NamespaceDefaultLabelName (GA in 1.22): the apiserver always sets this label to the name.
       const meta = obj.metadata as Json;
       const labels = isObj(meta.labels) ? meta.labels : (meta.labels = {});
+      if ((labels as Json)['kubernetes.io/metadata.name'] !== meta.name) set.push('metadata.labels["kubernetes.io/metadata.name"]');
       (labels as Json)['kubernetes.io/metadata.name'] = meta.name;
       break;
     }
     case 'NetworkPolicy': {
       if (!spec) break;
       // podSelector is a struct, not a pointer: absent means {} (all pods in the namespace).
-      if (spec.podSelector === undefined) spec.podSelector = {};
+      if (spec.podSelector === undefined) {
+        spec.podSelector = {};
+        set.push('spec.podSelector');
+      }
       if (spec.policyTypes === undefined || (Array.isArray(spec.policyTypes) && spec.policyTypes.length === 0)) {
         spec.policyTypes = Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+        set.push('spec.policyTypes');
       }
       break;
     }
@@ -52,24 +58,35 @@ export function applyCodeDefaults(kind: KnownKind, obj: Json): void {
       if (!spec) break;
       const type = spec.type;
       if (Array.isArray(spec.ports)) {
-        for (const p of spec.ports) {
-          if (!isObj(p)) continue;
+        spec.ports.forEach((p: unknown, i: number) => {
+          if (!isObj(p)) return;
           // targetPort unset (or 0 / "") means "same as port".
-          if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') {
-            if (p.port !== undefined) p.targetPort = p.port;
+          if ((p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') && p.port !== undefined) {
+            p.targetPort = p.port;
+            set.push(`spec.ports[${i}].targetPort`);
           }
-        }
+        });
       }
       if (spec.sessionAffinity === 'ClientIP') {
         const cfg = isObj(spec.sessionAffinityConfig) ? spec.sessionAffinityConfig : (spec.sessionAffinityConfig = {});
         const cip = isObj((cfg as Json).clientIP) ? ((cfg as Json).clientIP as Json) : ((cfg as Json).clientIP = {});
-        if (cip.timeoutSeconds === undefined) cip.timeoutSeconds = 10800;
+        if (cip.timeoutSeconds === undefined) {
+          cip.timeoutSeconds = 10800;
+          set.push('spec.sessionAffinityConfig.clientIP.timeoutSeconds');
+        }
       }
       if ((type === 'NodePort' || type === 'LoadBalancer') && spec.externalTrafficPolicy === undefined) {
         spec.externalTrafficPolicy = 'Cluster';
+        set.push('spec.externalTrafficPolicy');
       }
-      if (type !== 'ExternalName' && spec.internalTrafficPolicy === undefined) spec.internalTrafficPolicy = 'Cluster';
-      if (type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined) spec.allocateLoadBalancerNodePorts = true;
+      if (type !== 'ExternalName' && spec.internalTrafficPolicy === undefined) {
+        spec.internalTrafficPolicy = 'Cluster';
+        set.push('spec.internalTrafficPolicy');
+      }
+      if (type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined) {
+        spec.allocateLoadBalancerNodePorts = true;
+        set.push('spec.allocateLoadBalancerNodePorts');
+      }
       break;
     }
     case 'ReplicationController': {
@@ -79,27 +96,12 @@ export function applyCodeDefaults(kind: KnownKind, obj: Json): void {
       const tplLabels = tpl && isObj(tpl.metadata) && isObj(tpl.metadata.labels) ? tpl.metadata.labels : undefined;
       if (tplLabels && (spec.selector === undefined || (isObj(spec.selector) && Object.keys(spec.selector).length === 0))) {
         spec.selector = { ...tplLabels };
+        set.push('spec.selector');
       }
       break;
     }
     default:
       break;
   }
-}
-
-/**
- * Field paths present in `after` but not in `before`: what defaulting added. Reports the
- * outermost added field (`spec.sessionAffinityConfig`, not each leaf below it).
- */
-export function addedPaths(before: unknown, after: unknown, path = '', out: string[] = []): string[] {
-  if (Array.isArray(after) && Array.isArray(before)) {
-    after.forEach((x, i) => addedPaths(before[i], x, `${path}[${i}]`, out));
-  } else if (isObj(after) && isObj(before)) {
-    for (const k of Object.keys(after)) {
-      const p = /^[A-Za-z_$][\w$-]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`;
-      if (!(k in before)) out.push(p);
-      else addedPaths(before[k], after[k], p, out);
-    }
-  }
-  return out;
+  return set;
 }

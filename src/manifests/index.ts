@@ -9,7 +9,7 @@ import type { SourceRef } from '../common/source.js';
 import { isKnownKind, KIND_INFO } from './kinds.js';
 import { parseText, type RawDocument } from './parse.js';
 import { semanticChecks } from './checks.js';
-import { addedPaths, applyCodeDefaults, dropNulls } from './defaults.js';
+import { applyCodeDefaults, dropNulls } from './defaults.js';
 import { applySchemaDefaults, validateSchema } from './schemas.js';
 import type { K8sObject, ManifestObject, ManifestSet } from './types.js';
 
@@ -93,7 +93,10 @@ function buildSet(texts: Array<{ file: string; text: string }>, opts: Pick<LoadO
       else if (r.object) objects.push(r.object);
     }
   }
-  objects.sort(compareObjects);
+  // Sort on precomputed keys (kind, namespace, name; NUL cannot occur in any of them).
+  const keyed = objects.map((o) => ({ o, k: `${o.object.kind}\u0000${o.object.metadata.namespace ?? ''}\u0000${o.object.metadata.name}` }));
+  keyed.sort((a, b) => cmp(a.k, b.k) || compareSource(a.o.source, b.o.source));
+  for (let i = 0; i < keyed.length; i++) objects[i] = keyed[i]!.o;
   errors.push(...dropDuplicates(objects));
   if (errors.length > 0) {
     if (!lenient) throw new InputError(sortDiagnostics(errors));
@@ -172,9 +175,8 @@ function processDocument(doc: RawDocument, lenient: boolean): Processed {
   const id = `${kind} ${typeof m.namespace === 'string' ? `${m.namespace}/` : ''}${m.name}`;
 
   dropNulls(v);
-  const before = structuredClone(v);
-  applySchemaDefaults(kind, v);
-  applyCodeDefaults(kind, v);
+  defaulted.push(...applySchemaDefaults(kind, v));
+  defaulted.push(...applyCodeDefaults(kind, v));
   let issues = validateSchema(kind, v);
   if (issues.length === 0) issues = semanticChecks(kind, v);
   if (issues.length > 0) {
@@ -184,7 +186,6 @@ function processDocument(doc: RawDocument, lenient: boolean): Processed {
     // upstream analyzers (which do not validate) would keep it; each problem becomes a warning.
     notices.push(...diags.map((d) => ({ ...d, severity: 'warning' as const, message: `${d.message} (kept: lenient)` })));
   }
-  defaulted.push(...addedPaths(before, v));
   const object = v as K8sObject;
   const mo: ManifestObject = { object, source: doc.source, positions: doc.positions };
   if (defaulted.length > 0) mo.defaulted = defaulted;

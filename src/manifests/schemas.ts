@@ -2,9 +2,8 @@
  * JSON-schema validation and schema defaulting with ajv. One schema per kind under schemas/
  * (the CRD ones generated from the upstream CRDs, the core ones hand-written), compiled once.
  *
- * Two compiled validators per kind, mirroring the apiserver's order of work:
- *  1. a defaulter (`useDefaults`), which fills every `default:` of the schema into the object;
- *  2. a validator (with the CEL keyword) that sees the defaulted object.
+ * Mirrors the apiserver's order of work: schema defaults are filled in first (applySchemaDefaults),
+ * then the defaulted object is validated (validateSchema, including the CEL rules).
  */
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -62,14 +61,11 @@ export interface SchemaIssue {
   undecodable?: boolean;
 }
 
-function makeAjv(withDefaults: boolean): InstanceType<typeof AjvModule> {
-  const ajv = new Ajv({ allErrors: true, useDefaults: withDefaults, strict: false, validateFormats: true });
+function makeAjv(): InstanceType<typeof AjvModule> {
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
   addFormats(ajv);
-  if (withDefaults) {
-    // The defaulter only needs the structure; the custom keywords are no-ops there.
-    ajv.addKeyword({ keyword: 'x-udnc-cel' });
-    ajv.addKeyword({ keyword: 'x-udnc-list-map-keys' });
-  } else {
+  ajv.addKeyword({ keyword: 'x-udnc-experimental' });
+  {
     ajv.addKeyword({
       keyword: 'x-udnc-cel',
       schemaType: 'array',
@@ -117,19 +113,15 @@ function makeAjv(withDefaults: boolean): InstanceType<typeof AjvModule> {
   return ajv;
 }
 
-interface Compiled {
-  defaulter: ValidateFunction;
-  validator: ValidateFunction;
-}
-let ajvPair: { d: InstanceType<typeof AjvModule>; v: InstanceType<typeof AjvModule> } | undefined;
-const compiled = new Map<KnownKind, Compiled>();
+let ajvInstance: InstanceType<typeof AjvModule> | undefined;
+const compiled = new Map<KnownKind, ValidateFunction>();
 
-function get(kind: KnownKind): Compiled {
+/** The compiled validator of a kind (compiled on first use, then cached for the process). */
+function get(kind: KnownKind): ValidateFunction {
   let c = compiled.get(kind);
   if (!c) {
-    ajvPair ??= { d: makeAjv(true), v: makeAjv(false) };
-    const schema = KIND_SCHEMAS[kind];
-    c = { defaulter: ajvPair.d.compile(schema), validator: ajvPair.v.compile(schema) };
+    ajvInstance ??= makeAjv();
+    c = ajvInstance.compile(KIND_SCHEMAS[kind]);
     compiled.set(kind, c);
   }
   return c;
@@ -178,9 +170,62 @@ function describe(e: ErrorObject): SchemaIssue {
   return { path: pointerToPath(ptr), message };
 }
 
-/** Fills every `default:` of the kind's schema into `obj`, in place (ajv `useDefaults`). */
-export function applySchemaDefaults(kind: KnownKind, obj: unknown): void {
-  get(kind).defaulter(obj);
+/**
+ * Fills every `default:` of the kind's schema into `obj`, in place, and returns the field paths it
+ * filled. Same rule as ajv's `useDefaults` and the apiserver's structural defaulting: a property
+ * with a `default` is set when its parent object exists and the property is absent; defaults are
+ * followed through `properties`, `items`, `allOf` and `$ref` (not `anyOf`/`oneOf`, which do not
+ * say which branch applies). Done here rather than by ajv so that what was defaulted is recorded
+ * without copying every object.
+ */
+export function applySchemaDefaults(kind: KnownKind, obj: unknown): string[] {
+  const out: string[] = [];
+  fillDefaults(KIND_SCHEMAS[kind], obj, '', out);
+  return out;
+}
+
+const COMMON_DEFS = (k8sCommon as { definitions: Record<string, Json> }).definitions;
+
+function deref(schema: Json): Json {
+  let s = schema;
+  for (let guard = 0; typeof s.$ref === 'string' && guard < 20; guard++) {
+    const m = /^k8s-common\.json#\/definitions\/(.+)$/.exec(s.$ref as string);
+    const target = m ? COMMON_DEFS[m[1]!] : undefined;
+    if (!target) break;
+    // Sibling keywords next to $ref (e.g. `default`) stay with the referring schema.
+    const { $ref: _ignored, ...rest } = s;
+    s = Object.keys(rest).length > 0 ? { ...target, ...rest } : target;
+  }
+  return s;
+}
+
+function fillDefaults(schemaIn: Json, data: unknown, path: string, out: string[]): void {
+  if (data === null || typeof data !== 'object') return;
+  const schema = deref(schemaIn);
+  if (Array.isArray(schema.allOf)) for (const sub of schema.allOf as Json[]) fillDefaults(sub, data, path, out);
+  if (Array.isArray(data)) {
+    const items = schema.items as Json | undefined;
+    if (items && typeof items === 'object' && !Array.isArray(items)) {
+      data.forEach((x, i) => fillDefaults(items, x, `${path}[${i}]`, out));
+    }
+    return;
+  }
+  const props = schema.properties as Record<string, Json> | undefined;
+  if (!props) return;
+  const o = data as Record<string, unknown>;
+  for (const key of Object.keys(props)) {
+    const ps = props[key]!;
+    const p = /^[A-Za-z_$][\w$-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
+    if (o[key] === undefined) {
+      const d = ps.default !== undefined ? ps.default : typeof ps.$ref === 'string' ? deref(ps).default : undefined;
+      if (d !== undefined) {
+        o[key] = structuredClone(d);
+        out.push(p);
+      }
+      continue;
+    }
+    fillDefaults(ps, o[key], p, out);
+  }
 }
 
 /**
@@ -188,9 +233,9 @@ export function applySchemaDefaults(kind: KnownKind, obj: unknown): void {
  * `anyOf` branch failures are reported once, by the combinator, not per branch.
  */
 export function validateSchema(kind: KnownKind, obj: unknown): SchemaIssue[] {
-  const c = get(kind);
-  if (c.validator(obj)) return [];
-  const errs = c.validator.errors ?? [];
+  const validate = get(kind);
+  if (validate(obj)) return [];
+  const errs = validate.errors ?? [];
   // Errors from inside a failed anyOf (e.g. "must be integer" + "must be string") are noise
   // next to the anyOf's own error: drop those whose schemaPath lies under a failed anyOf.
   const anyOfPaths = errs.filter((e) => e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
