@@ -8,7 +8,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync,
+  existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -566,8 +566,12 @@ export async function startOvn(opts: StartOvnOptions = {}): Promise<OvnSandbox> 
   const name = `udnc-${randomBytes(4).toString('hex')}`;
   const systemId = opts.systemId ?? 'hv1';
   const sb = new OvnSandbox(root, name, systemId, avail.versions, opts.timeoutMs ?? 60_000);
-  mkdirSync(sb.hostDir, { recursive: true });
-  writeFileSync(join(sb.hostDir, 'owner.pid'), `${process.pid}\n`);
+  // Appear under the udnc-* name only with owner.pid inside (atomic rename): a concurrent
+  // cleanupStaleSandboxes() must never take a half-made sandbox for a stale one.
+  const tmp = join(root, 'run', `.${name}.tmp`);
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, 'owner.pid'), `${process.pid}\n`);
+  renameSync(tmp, sb.hostDir);
   sb.registerExitHook();
   try {
     const d = sb.dir;
