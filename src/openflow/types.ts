@@ -118,7 +118,12 @@ export interface OfFlow {
 export interface OfBucket {
   bucketId: number;
   weight: number;
+  /** structured actions when udnc models them (empty otherwise: see actionsText) */
   actions: OfAction[];
+  /** the bucket's actions in ovs-ofctl syntax */
+  actionsText: string;
+  /** ct_lb_mark backend of this bucket */
+  backend?: { ip: string; port?: number };
 }
 
 export interface OfGroup {

@@ -1,0 +1,327 @@
+/**
+ * openflow stage: the logical flows + southbound rows of one cluster → the OpenFlow tables the
+ * real ovn-controller 25.03 installs on one chassis (br-int), plus its groups and port map.
+ *
+ *   compileOpenFlow(lflowResult, opts) → OpenFlowResult          (types.ts documents the data)
+ *   formatAddFlows / formatGroups / formatPortMap / formatDumpLine (format.ts)
+ *
+ * Determinism (documented choices where ovn-controller uses random UUIDs or hash order):
+ * - **Cookies**: first 32 bits of the lflow UUID. udnc's stand-in UUID is
+ *   `stableUuid('Logical_Flow', pipeline|table|priority|match|actions)` (no datapath: identical
+ *   lflows on several datapaths share one row, as northd's datapath groups do). Physical flows use
+ *   `stableUuid('Port_Binding', name)` / `stableUuid('Multicast_Group', dp|name)`. All of them can be
+ *   overridden by real SB UUIDs (`opts.uuids`), which the oracle test does.
+ * - **Conjunction ids**: exactly ovn-controller's lflow-conj-ids.c: start at
+ *   hash_2words(lflow uuid[0], datapath uuid[0]) (OVS murmur hash), probe upward for a free
+ *   contiguous block of n ids (never 0), in lflow order.
+ * - **Group ids**: ovn-controller's extend table (lowest free id), assigned in lflow order.
+ * - **CT zones**: ovn-controller assigns the lowest free zone to each new user (local VIF names and
+ *   `<datapath>_dnat` / `<datapath>_snat` of every local datapath) in hash-set order, as they appear.
+ *   udnc sorts the users by name and assigns 1, 2, … in that order (stable for a given set of
+ *   local ports); `opts.zones` overrides.
+ * - **ofports**: local VIFs sorted by name get 1, 2, … unless `opts.ofports` is given.
+ */
+import { parseExpr, exprToMatchObjects, ExprError, type ExprEnv } from '../expr/index.js';
+import { controllerContext, encodeParsed, parseActions, ExtendTable, OFTABLES_25_03, type Ofpact } from '../expr/actions/index.js';
+import { stableUuid } from '../lflow/southbound.js';
+import type { Lflow, LflowResult, SbPortBinding } from '../lflow/types.js';
+import type { NorthboundDB } from '../northbound/types.js';
+import { hash2words, uuidPart0 } from './hash.js';
+import { formatOfMatch } from './format.js';
+import { PHYS_TABLES_25_03, fixedFlows, mcGroupFlows, portFlows, type PhysDatapath, type PhysMcGroup, type PhysPort } from './physical.js';
+import type { CtZones, LflowRef, OfAction, OfFlow, OfGroup, OfMatch, OfPort, OpenFlowOptions, OpenFlowResult } from './types.js';
+
+export type * from './types.js';
+export { formatAddFlows, formatGroups, formatPortMap, formatDumpLine, formatFlowLine, formatOfActions, formatOfMatch } from './format.js';
+export { hash2words } from './hash.js';
+export { PHYS_TABLES_25_03, LOG_REG } from './physical.js';
+
+export interface CompileOpenFlowOptions extends OpenFlowOptions {
+  /** the NB the lflows came from: pods (port map), requested-chassis (node view) */
+  nb?: NorthboundDB;
+}
+
+/** The key under which `opts.uuids.lflow` is looked up: datapath|pipeline|table|priority|match|actions. */
+export const lflowKey = (f: Lflow): string => `${f.datapath}|${f.pipeline}|${f.table}|${f.priority}|${f.match}|${f.actions}`;
+
+/** lflow-conj-ids.c allocation. */
+class ConjIds {
+  private readonly used = new Set<number>();
+  alloc(lflowUuid: string, dpUuid: string, n: number): number {
+    let start = hash2words(uuidPart0(lflowUuid), uuidPart0(dpUuid));
+    for (;;) {
+      if (start === 0) start = 1;
+      if (start + n - 1 > 0xffffffff) { start = 1; continue; }
+      let clash = -1;
+      for (let i = 0; i < n; i++) if (this.used.has(start + i)) { clash = start + i; break; }
+      if (clash < 0) break;
+      start = clash + 1;
+    }
+    for (let i = 0; i < n; i++) this.used.add(start + i);
+    return start;
+  }
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = {}): OpenFlowResult {
+  const T = OFTABLES_25_03;
+  const P = PHYS_TABLES_25_03;
+  const sb = lf.southbound;
+  const chassis = opts.node ?? opts.chassis ?? 'hv1';
+  const errors: string[] = [];
+  const unsupported = new Set<string>();
+
+  const dpByName = new Map(sb.datapaths.map((d) => [d.name, d]));
+  const pbByName = new Map(sb.portBindings.map((p) => [p.logicalPort, p]));
+  const lspByName = new Map((opts.nb?.logicalSwitchPorts ?? []).map((p) => [p.name, p]));
+
+  // ---- which port bindings live on this chassis
+  const l3gwChassis = (pb: SbPortBinding): string | undefined => {
+    if (pb.options['l3gateway-chassis']) return pb.options['l3gateway-chassis'];
+    const peer = pb.options['peer'] ? pbByName.get(pb.options['peer']) : undefined;
+    return peer?.options['l3gateway-chassis'];
+  };
+  const isL3gw = (pb: SbPortBinding): boolean => (pb.type === 'l3gateway' || pb.type === 'patch') && l3gwChassis(pb) !== undefined;
+  const isLocalVif = (pb: SbPortBinding): boolean => {
+    if (pb.type !== '') return false;
+    if (opts.node === undefined) return true;
+    return lspByName.get(pb.logicalPort)?.options['requested-chassis'] === opts.node;
+  };
+  const isLocalL3gw = (pb: SbPortBinding): boolean => isL3gw(pb) && (opts.node === undefined || l3gwChassis(pb) === opts.node);
+
+  // ---- local datapaths: datapaths of local VIFs / local l3gateway ports, closed over patch peers
+  const local = new Set<string>();
+  const queue: string[] = [];
+  const addDp = (dp: string): void => { if (!local.has(dp)) { local.add(dp); queue.push(dp); } };
+  for (const pb of sb.portBindings) if (isLocalVif(pb) || isLocalL3gw(pb)) addDp(pb.datapath);
+  const pbsByDp = new Map<string, SbPortBinding[]>();
+  for (const pb of sb.portBindings) {
+    const l = pbsByDp.get(pb.datapath) ?? [];
+    l.push(pb);
+    pbsByDp.set(pb.datapath, l);
+  }
+  while (queue.length) {
+    const dp = queue.shift()!;
+    for (const pb of pbsByDp.get(dp) ?? []) {
+      if (pb.type !== 'patch' && pb.type !== 'l3gateway') continue;
+      if (isL3gw(pb) && !isLocalL3gw(pb)) continue;
+      const peer = pb.options['peer'] ? pbByName.get(pb.options['peer']) : undefined;
+      if (peer) addDp(peer.datapath);
+    }
+  }
+  const localDatapaths = [...local].sort(byName);
+
+  // related ports: local VIFs, patch/l3gateway ports of local datapaths, localnet ports of local datapaths
+  const related = new Set<string>();
+  const localVifs: SbPortBinding[] = [];
+  for (const pb of sb.portBindings) {
+    if (!local.has(pb.datapath)) continue;
+    if (isLocalVif(pb)) { related.add(pb.logicalPort); localVifs.push(pb); }
+    else if (pb.type === 'patch' || pb.type === 'l3gateway') { if (!isL3gw(pb) || isLocalL3gw(pb)) related.add(pb.logicalPort); }
+    else if (pb.type === 'localnet') related.add(pb.logicalPort);
+  }
+  localVifs.sort((a, b) => byName(a.logicalPort, b.logicalPort));
+
+  // ---- zones
+  const zones: CtZones = { ports: {}, dnat: {}, snat: {} };
+  {
+    const users = [...localVifs.map((p) => ({ n: p.logicalPort, set: (z: number) => (zones.ports[p.logicalPort] = z) })),
+      ...localDatapaths.flatMap((d) => [
+        { n: `${d}_dnat`, set: (z: number) => (zones.dnat[d] = z) },
+        { n: `${d}_snat`, set: (z: number) => (zones.snat[d] = z) }])];
+    users.sort((a, b) => byName(a.n, b.n));
+    const fixed = opts.zones;
+    const usedZ = new Set<number>([...Object.values(fixed?.ports ?? {}), ...Object.values(fixed?.dnat ?? {}), ...Object.values(fixed?.snat ?? {})]);
+    let next = 1;
+    for (const u of users) {
+      const given = u.n.endsWith('_dnat') && fixed?.dnat?.[u.n.slice(0, -5)] !== undefined ? fixed.dnat[u.n.slice(0, -5)]
+        : u.n.endsWith('_snat') && fixed?.snat?.[u.n.slice(0, -5)] !== undefined ? fixed.snat[u.n.slice(0, -5)]
+          : fixed?.ports?.[u.n];
+      if (given !== undefined) { u.set(given); continue; }
+      while (usedZ.has(next)) next++;
+      usedZ.add(next);
+      u.set(next);
+    }
+  }
+
+  // ---- ofports / port map
+  const ports: OfPort[] = [];
+  const ofportOf = new Map<string, number>();
+  {
+    const usedOf = new Set(Object.values(opts.ofports ?? {}));
+    let next = 1;
+    for (const pb of localVifs) {
+      let of = opts.ofports?.[pb.logicalPort];
+      if (of === undefined) { while (usedOf.has(next)) next++; of = next; usedOf.add(of); }
+      ofportOf.set(pb.logicalPort, of);
+      const lsp = lspByName.get(pb.logicalPort);
+      ports.push({
+        ofport: of, name: pb.logicalPort, kind: 'vif', ifaceId: pb.logicalPort, datapath: pb.datapath, portKey: pb.tunnelKey,
+        dpKey: dpByName.get(pb.datapath)?.tunnelKey,
+        ...(lsp?.pod ? { pod: { namespace: lsp.pod.namespace, name: lsp.pod.name, interface: lsp.pod.interfaceName } } : {}),
+      });
+    }
+    ports.sort((a, b) => a.ofport - b.ofport);
+  }
+
+  const dpUuid = (name: string): string => opts.uuids?.datapath?.[name] ?? dpByName.get(name)?.uuid ?? stableUuid('Datapath_Binding', name);
+  const pbUuid = (name: string): string => opts.uuids?.portBinding?.[name] ?? stableUuid('Port_Binding', name);
+
+  // ---- logical flows
+  const flows = new Map<string, OfFlow>();
+  const addFlow = (f: OfFlow): void => {
+    const k = `${f.table}|${f.priority}|${f.text}`;
+    const cur = flows.get(k);
+    if (!cur) { flows.set(k, f); return; }
+    const curConj = cur.actions.length > 0 && cur.actions.every((a) => a.type === 'conjunction');
+    const newConj = f.actions.length > 0 && f.actions.every((a) => a.type === 'conjunction');
+    if (curConj && newConj) {
+      for (const a of f.actions) if (!cur.actions.some((b) => b.type === 'conjunction' && a.type === 'conjunction' && b.id === a.id && b.clause === a.clause)) cur.actions.push(a);
+    }
+    cur.provenance.push(...f.provenance);
+  };
+
+  const addressSets = Object.fromEntries(sb.addressSets.map((a) => [a.name, a.addresses]));
+  const portGroups = Object.fromEntries(sb.portGroups.map((g) => [g.name, g.ports.filter((p) => related.has(p)).sort(byName)]));
+  const envByDp = new Map<string, { env: ExprEnv; ports: Record<string, number> }>();
+  for (const dp of localDatapaths) {
+    const pm: Record<string, number> = { none: 0 };
+    for (const pb of pbsByDp.get(dp) ?? []) pm[pb.logicalPort] = pb.tunnelKey;
+    for (const mc of sb.multicastGroups) if (mc.datapath === dp) pm[mc.name] = mc.tunnelKey;
+    envByDp.set(dp, { env: { addressSets, portGroups, ports: pm }, ports: pm });
+  }
+  const resident = (p: string): boolean => {
+    const pb = pbByName.get(p);
+    if (!pb) return false;
+    return isLocalVif(pb) || isLocalL3gw(pb);
+  };
+  const groups = new ExtendTable();
+  const meters = new ExtendTable();
+  const conjIds = new ConjIds();
+  const prereqCache = new Map<string, ReturnType<typeof parseExpr>>();
+
+  for (const lflow of lf.flows) {
+    if (!local.has(lflow.datapath)) continue;
+    const dp = dpByName.get(lflow.datapath)!;
+    const isSwitch = dp.kind === 'switch';
+    const { env, ports: pm } = envByDp.get(lflow.datapath)!;
+    const uuid = opts.uuids?.lflow?.(lflowKey(lflow))
+      ?? stableUuid('Logical_Flow', `${lflow.pipeline}|${lflow.table}|${lflow.priority}|${lflow.match}|${lflow.actions}`);
+    const cookie = uuidPart0(uuid);
+    const ref: LflowRef = {
+      datapath: lflow.datapath, dpKey: dp.tunnelKey, pipeline: lflow.pipeline, table: lflow.table, priority: lflow.priority,
+      match: lflow.match, actions: lflow.actions, uuid, rows: lflow.provenance.rows, objects: lflow.provenance.objects,
+    };
+    const ctx = controllerContext({ pipeline: lflow.pipeline, table: lflow.table, isSwitch, ports: pm, lflowUuid: uuid, dpKey: dp.tunnelKey, groups, meters });
+    let acts: Ofpact[];
+    let prereqs: string | null;
+    try {
+      const parsed = parseActions(lflow.actions, ctx);
+      prereqs = parsed.prereqs;
+      acts = encodeParsed(parsed.actions, ctx).list;
+    } catch (e) {
+      errors.push(`${lflow.datapath} ${lflow.pipeline} table=${lflow.table} priority=${lflow.priority}: actions "${lflow.actions}": ${(e as Error).message}`);
+      continue;
+    }
+    let pre = null;
+    if (prereqs) {
+      pre = prereqCache.get(prereqs) ?? null;
+      if (!pre) { pre = parseExpr(prereqs); prereqCache.set(prereqs, pre); }
+    }
+    let res;
+    try {
+      res = exprToMatchObjects(lflow.match, env, { dpId: dp.tunnelKey, prereqs: pre, isChassisResident: resident });
+    } catch (e) {
+      if (!(e instanceof ExprError)) throw e;
+      errors.push(`${lflow.datapath} ${lflow.pipeline} table=${lflow.table} priority=${lflow.priority}: match "${lflow.match}": ${e.message}`);
+      continue;
+    }
+    const base = res.nConjs > 0 ? conjIds.alloc(uuid, dpUuid(lflow.datapath), res.nConjs) - 1 : 0;
+    const table = (lflow.pipeline === 'ingress' ? T.logIngressPipeline : T.logEgressPipeline) + lflow.table;
+    const pinReg = lflow.pipeline === 'ingress' ? 'reg14' : 'reg15';
+    for (const m of res.matches) {
+      const match: OfMatch = {};
+      for (const [k, v] of Object.entries(m.fields)) match[k] = { value: v.value, mask: v.mask };
+      match['metadata'] = { value: BigInt(dp.tunnelKey), mask: (1n << 64n) - 1n };
+      if (isSwitch) {
+        const pin = match[pinReg]?.value ?? 0n;
+        if (pin !== 0n) {
+          const name = Object.keys(pm).find((n) => pm[n] === Number(pin) && pbByName.has(n));
+          if (!name || !related.has(name)) continue;
+        }
+      }
+      if (match['conj_id']) match['conj_id'] = { value: match['conj_id'].value + BigInt(base), mask: 0xffffffffn };
+      const text = formatOfMatch(match);
+      if (m.conjunctions.length === 0) {
+        addFlow({ table, priority: lflow.priority, cookie, match, actions: [...acts] as OfAction[], text, provenance: [{ kind: 'lflow', lflow: ref }] });
+      } else {
+        const conj: OfAction[] = m.conjunctions.map((c) => ({ type: 'conjunction', id: c.id + base, clause: c.clause + 1, nClauses: c.nClauses }));
+        addFlow({ table, priority: lflow.priority, cookie: 0, match, actions: conj, text, provenance: [{ kind: 'lflow', lflow: ref, conjMember: true }] });
+      }
+    }
+  }
+
+  // ---- groups
+  const ofGroups: OfGroup[] = groups.entries().map(({ id, name }) => parseGroup(id, name)).sort((a, b) => a.id - b.id);
+  if (meters.entries().length) unsupported.add('meters used by log() are not emitted (add them with ovs-ofctl add-meter)');
+
+  // ---- physical flows
+  const physDps = new Map<string, PhysDatapath>();
+  for (const d of localDatapaths) physDps.set(d, { name: d, key: dpByName.get(d)!.tunnelKey, dnat: zones.dnat[d]!, snat: zones.snat[d]! });
+  const physPorts = new Map<string, PhysPort>();
+  for (const pb of sb.portBindings) {
+    if (!local.has(pb.datapath) || !related.has(pb.logicalPort)) continue;
+    const kind = pb.type === '' ? 'vif' : pb.type === 'localnet' ? 'localnet' : 'patch';
+    const peerPb = pb.options['peer'] ? pbByName.get(pb.options['peer']) : undefined;
+    const pp: PhysPort = {
+      name: pb.logicalPort, datapath: pb.datapath, dpKey: dpByName.get(pb.datapath)!.tunnelKey, portKey: pb.tunnelKey, kind,
+      ofport: ofportOf.get(pb.logicalPort), zone: zones.ports[pb.logicalPort], cookie: uuidPart0(pbUuid(pb.logicalPort)),
+      portSecurity: pb.portSecurity, rows: [pb.nbRow],
+      ...(peerPb && local.has(peerPb.datapath)
+        ? { peer: { name: peerPb.logicalPort, datapath: peerPb.datapath, dpKey: dpByName.get(peerPb.datapath)!.tunnelKey, portKey: peerPb.tunnelKey } } : {}),
+    };
+    physPorts.set(pb.logicalPort, pp);
+  }
+  for (const f of fixedFlows(T, P)) addFlow(f);
+  for (const p of physPorts.values()) for (const f of portFlows(p, physDps, T, P)) addFlow(f);
+  for (const mc of sb.multicastGroups) {
+    if (!local.has(mc.datapath)) continue;
+    const members = mc.ports.map((n) => physPorts.get(n)).filter((p): p is PhysPort => p !== undefined)
+      .sort((a, b) => byName(pbUuid(a.name), pbUuid(b.name)));
+    const g: PhysMcGroup = {
+      datapath: mc.datapath, dpKey: dpByName.get(mc.datapath)!.tunnelKey, name: mc.name, key: mc.tunnelKey, members,
+      cookie: uuidPart0(opts.uuids?.mcGroup?.[`${mc.datapath}|${mc.name}`] ?? stableUuid('Multicast_Group', `${mc.datapath}|${mc.name}`)),
+    };
+    for (const f of mcGroupFlows(g, T, P)) addFlow(f);
+  }
+  if (opts.node !== undefined) unsupported.add('node view: tunnel (geneve) flows to remote chassis are not emitted yet');
+
+  const out = [...flows.values()].sort((a, b) => a.table - b.table || b.priority - a.priority || byName(a.text, b.text));
+  return {
+    ovnVersion: '25.03.0', chassis, flows: out, groups: ofGroups, ports, zones, localDatapaths, errors, unsupported: [...unsupported].sort(),
+  };
+}
+
+/** An ovn-controller group spec (`type=select,selection_method=…,bucket=bucket_id=0,weight:100,actions=…`) → OfGroup. */
+function parseGroup(id: number, spec: string): OfGroup {
+  const parts = spec.split(',bucket=');
+  const head = parts[0]!;
+  const type = (/type=(\w+)/.exec(head)?.[1] ?? 'select') as OfGroup['type'];
+  const sel = /selection_method=([^,]+)/.exec(head)?.[1];
+  const selp = /selection_method_param=([^,]+)/.exec(head)?.[1];
+  const buckets = parts.slice(1).map((b, i) => {
+    const bid = /^bucket_id=(\d+)/.exec(b)?.[1];
+    const w = /weight:(\d+)/.exec(b)?.[1];
+    const act = b.slice(b.indexOf('actions=') + 8);
+    const be = /nat\(dst=(\[[^\]]+\]|[^:),]+)(?::(\d+))?/.exec(act);
+    return {
+      bucketId: bid !== undefined ? Number(bid) : i, weight: w !== undefined ? Number(w) : 100, actions: [] as OfAction[], actionsText: act,
+      ...(be ? { backend: { ip: be[1]!.replace(/^\[|\]$/g, ''), ...(be[2] ? { port: Number(be[2]) } : {}) } } : {}),
+    };
+  });
+  return {
+    id, type, ...(sel ? { selectionMethod: sel } : {}), ...(selp ? { selectionMethodParam: selp } : {}), buckets,
+    text: `group_id=${id},${spec}`, provenance: [],
+  };
+}
