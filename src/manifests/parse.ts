@@ -353,7 +353,9 @@ function parseExact(text: string, file: string, out: ParsedText): void {
       out.errors.push({
         severity: 'error',
         source: docStart,
-        message: `refused: ${firstLine((e as Error).message)} (alias expansion is capped at ${MAX_ALIAS_COUNT} to stop "billion laughs" inputs)`,
+        message: /alias count/i.test((e as Error).message)
+          ? `refused: ${firstLine((e as Error).message)} (alias expansion is capped at ${MAX_ALIAS_COUNT} to stop "billion laughs" inputs)`
+          : `YAML: ${firstLine((e as Error).message)}`,
       });
       continue;
     }

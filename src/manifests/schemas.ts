@@ -62,7 +62,7 @@ export interface SchemaIssue {
 }
 
 function makeAjv(): InstanceType<typeof AjvModule> {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, verbose: true });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-udnc-experimental' });
   {
@@ -236,20 +236,20 @@ export function validateSchema(kind: KnownKind, obj: unknown): SchemaIssue[] {
   const validate = get(kind);
   if (validate(obj)) return [];
   const errs = validate.errors ?? [];
-  // Errors from inside a failed anyOf (e.g. "must be integer" + "must be string") are noise
-  // next to the anyOf's own error: drop those whose schemaPath lies under a failed anyOf.
-  const anyOfPaths = errs.filter((e) => e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
+  // The branch errors of a failed anyOf ("must be integer", "must be string") are noise next
+  // to the anyOf's own error for the same value: keep only the anyOf one.
+  const anyOfAt = new Set(errs.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const out: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const e of errs) {
-    if (anyOfPaths.some((a) => e.schemaPath.startsWith(a))) continue;
+    if (anyOfAt.has(e.instancePath) && e.keyword !== 'anyOf') continue;
     if (e.keyword === 'if') continue; // the `then` error already says what is wrong
     let issue = describe(e);
     if (e.keyword === 'enum') {
       issue = { ...issue, message: `Unsupported value: ${JSON.stringify(valueAt(obj, e.instancePath))}; supported values: ${((e.params as Json).allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     }
     if (e.keyword === 'anyOf') {
-      issue = { ...issue, message: `invalid value ${JSON.stringify(valueAt(obj, e.instancePath))}: ${anyOfHint(e.schemaPath)}` };
+      issue = { ...issue, message: `invalid value ${JSON.stringify(valueAt(obj, e.instancePath))}: ${anyOfHint(e.parentSchema)}` };
     }
     if (e.keyword === 'type' || e.keyword === 'anyOf') issue.undecodable = true;
     const key = `${issue.path}\u0000${issue.message}`;
@@ -260,8 +260,8 @@ export function validateSchema(kind: KnownKind, obj: unknown): SchemaIssue[] {
   return out;
 }
 
-function anyOfHint(schemaPath: string): string {
-  if (schemaPath.includes('PortOrName')) return 'must be a port number 1-65535 or a port name (IANA_SVC_NAME: at most 15 lowercase letters, digits and "-", at least one letter)';
+function anyOfHint(parentSchema: unknown): string {
+  if (JSON.stringify(parentSchema ?? null).includes('IANASvcName')) return 'must be a port number 1-65535 or a port name (IANA_SVC_NAME: at most 15 lowercase letters, digits and "-", at least one letter)';
   return 'must be an integer or a string';
 }
 
