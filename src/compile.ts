@@ -1,5 +1,5 @@
 /**
- * The whole pipeline as one library call: manifests → model → northbound → logical flows.
+ * The whole pipeline as one library call: manifests → model → northbound → logical flows → OpenFlow.
  * Each stage is computed only when a later one (or the caller) needs it; stages exchange plain data.
  */
 import { compareObjects, loadManifests, parseManifestText, type LoadOptions } from './manifests/index.js';
@@ -10,13 +10,17 @@ import { lowerToNorthbound } from './northbound/index.js';
 import type { NorthboundDB } from './northbound/types.js';
 import { computeLogicalFlows } from './lflow/index.js';
 import type { LflowResult } from './lflow/types.js';
+import { compileOpenFlow } from './openflow/index.js';
+import type { OpenFlowResult } from './openflow/types.js';
 
-export type Stage = 'manifests' | 'model' | 'nb' | 'lflow';
-export const STAGES: readonly Stage[] = ['manifests', 'model', 'nb', 'lflow'];
+export type Stage = 'manifests' | 'model' | 'nb' | 'lflow' | 'openflow';
+export const STAGES: readonly Stage[] = ['manifests', 'model', 'nb', 'lflow', 'openflow'];
 
 export interface CompileOptions extends ModelOptions, Pick<LoadOptions, 'lenient' | 'readStdin'> {
-  /** the last stage to compute (default: the last one udnc has) */
+  /** the last stage to compute (default 'lflow'; 'openflow' must be asked for, it is the costliest) */
   until?: Stage;
+  /** openflow stage: the node whose chassis view to compute (default: one chassis hosting everything) */
+  node?: string;
 }
 
 export interface CompileResult {
@@ -24,6 +28,7 @@ export interface CompileResult {
   model?: ClusterModel;
   nb?: NorthboundDB;
   lflow?: LflowResult;
+  openflow?: OpenFlowResult;
 }
 
 /** Input: paths (files, directories, `-`), or in-memory documents `{ file, text }`. */
@@ -44,7 +49,10 @@ export function compileManifests(manifests: ManifestSet, opts: CompileOptions = 
   const nb = lowerToNorthbound(model);
   result.nb = nb;
   if (until < 3) return result;
-  result.lflow = computeLogicalFlows(nb);
+  const lflow = computeLogicalFlows(nb);
+  result.lflow = lflow;
+  if (until < 4) return result;
+  result.openflow = compileOpenFlow(lflow, { nb, ...(opts.node !== undefined ? { node: opts.node } : {}) });
   return result;
 }
 

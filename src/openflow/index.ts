@@ -182,7 +182,9 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     cur.provenance.push(...f.provenance);
   };
 
-  const addressSets = Object.fromEntries(sb.addressSets.map((a) => [a.name, a.addresses]));
+  const addressSets: Record<string, string[]> = Object.fromEntries(sb.addressSets.map((a) => [a.name, a.addresses]));
+  // northd always writes svc_monitor_mac (a random MAC unless NB_Global pins it); the oracle pins this one
+  if (!addressSets['svc_monitor_mac']) addressSets['svc_monitor_mac'] = [opts.svcMonitorMac ?? '0a:00:00:00:00:fe'];
   const portGroups = Object.fromEntries(sb.portGroups.map((g) => [g.name, g.ports.filter((p) => related.has(p)).sort(byName)]));
   const envByDp = new Map<string, { env: ExprEnv; ports: Record<string, number> }>();
   for (const dp of localDatapaths) {

@@ -194,6 +194,8 @@ export interface OpenFlowOptions {
   chassis?: string;
   /** ofports by logical port name (otherwise assigned 1.. in port-name order) */
   ofports?: Readonly<Record<string, number>>;
+  /** the svc_monitor_mac address set when the SB has none (northd picks a random MAC; default 0a:00:00:00:00:fe, the oracle's pin) */
+  svcMonitorMac?: string;
   /** CT zones to use instead of the allocation rule (e.g. a real ovn-controller's) */
   zones?: Partial<CtZones>;
   /** SB UUIDs to use instead of stable ones (Logical_Flow by lflow key, Port_Binding by name, Datapath by name) */

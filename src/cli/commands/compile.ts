@@ -4,8 +4,10 @@ import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { compile as compilePipeline, type Stage } from '../../compile.js';
 import { formatListing, formatNbctl, formatTransact } from '../../northbound/index.js';
 import { formatLflowList } from '../../lflow/index.js';
+import { formatAddFlows, formatGroups, formatPortMap } from '../../openflow/index.js';
+import { writeFileSync } from 'node:fs';
 
-const HELP = `Usage: udnc compile PATHS... [--stage nb|lflow] [--format F]
+const HELP = `Usage: udnc compile PATHS... [--stage nb|lflow|openflow] [--format F] [--groups FILE] [--ports FILE] [--node NODE]
 
 Compiles Kubernetes manifests (files, directories, or - for stdin) to what OVN would run.
 
@@ -14,7 +16,12 @@ Stages (--stage):
           --format listing   readable listing grouped by object, with provenance (default)
           --format nbctl     an ovn-nbctl batch a real NB database takes in one step
           --format transact  an ovsdb-client transact JSON (one transaction)
-  lflow   the logical flows ovn-northd 25.03 computes, in ovn-sbctl lflow-list format (default)
+  lflow   the logical flows ovn-northd 25.03 computes, in ovn-sbctl lflow-list format
+  openflow  the OpenFlow flows ovn-controller 25.03 installs on br-int of one chassis (default),
+          as \`ovs-ofctl -O OpenFlow15 add-flows\` input
+          --groups FILE  write the OpenFlow groups (ovs-ofctl add-groups input) to FILE
+          --ports FILE   write the port map (ofport, iface-id, pod; JSON) to FILE
+          --node NODE    that node's view (default: every pod and gateway router on one chassis)
 
 Output goes to stdout only when the whole compilation succeeded. Notices (skipped kinds,
 networks outside OVN) go to stderr. Exit codes: 0 ok, 2 bad input.
@@ -30,7 +37,10 @@ export const compile: Command = {
       args = parseArgs({
         args: argv,
         allowPositionals: true,
-        options: { stage: { type: 'string', default: 'lflow' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+        options: {
+          stage: { type: 'string', default: 'openflow' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+          groups: { type: 'string' }, ports: { type: 'string' }, node: { type: 'string' },
+        },
       });
     } catch (e) {
       io.stderr(`udnc compile: ${(e as Error).message}\n\n${HELP}`);
@@ -41,7 +51,7 @@ export const compile: Command = {
       io.stderr(`udnc compile: no input given\n\n${HELP}`);
       return EXIT.BAD_INPUT;
     }
-    const formats: Record<string, string[]> = { nb: ['listing', 'nbctl', 'transact'], lflow: ['lflow-list'] };
+    const formats: Record<string, string[]> = { nb: ['listing', 'nbctl', 'transact'], lflow: ['lflow-list'], openflow: ['add-flows'] };
     if (!(stage! in formats)) {
       io.stderr(`udnc compile: unknown --stage '${stage}' (expected one of: ${Object.keys(formats).join(', ')})\n`);
       return EXIT.BAD_INPUT;
@@ -51,7 +61,9 @@ export const compile: Command = {
       io.stderr(`udnc compile: --format '${fmt}' is not available for --stage ${stage} (expected one of: ${formats[stage!]!.join(', ')})\n`);
       return EXIT.BAD_INPUT;
     }
-    const result = await compilePipeline(args.positionals, { until: stage as Stage, readStdin: io.readStdin });
+    const result = await compilePipeline(args.positionals, {
+      until: stage as Stage, readStdin: io.readStdin, ...(args.values.node !== undefined ? { node: args.values.node } : {}),
+    });
     if (!quiet) {
       for (const n of result.manifests.notices) io.stderr(formatDiagnostic(n) + '\n');
       for (const n of result.model?.notices ?? []) io.stderr(`notice: ${n.message}\n`);
@@ -59,6 +71,16 @@ export const compile: Command = {
     if (stage === 'nb') {
       const nb = result.nb!;
       io.stdout(fmt === 'nbctl' ? formatNbctl(nb) : fmt === 'transact' ? formatTransact(nb) : formatListing(nb));
+    } else if (stage === 'openflow') {
+      const of = result.openflow!;
+      if (!quiet) {
+        for (const u of result.lflow!.unsupported) io.stderr(`warning: lflow: not modelled yet: ${u}\n`);
+        for (const u of of.unsupported) io.stderr(`warning: openflow: not modelled yet: ${u}\n`);
+        for (const e of of.errors) io.stderr(`warning: openflow: lflow skipped (ovn-controller would log it): ${e}\n`);
+      }
+      if (args.values.groups) writeFileSync(args.values.groups, formatGroups(of));
+      if (args.values.ports) writeFileSync(args.values.ports, formatPortMap(of));
+      io.stdout(formatAddFlows(of));
     } else {
       const lf = result.lflow!;
       if (!quiet && lf.unsupported.length) {
