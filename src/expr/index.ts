@@ -188,7 +188,7 @@ export function exprToMatchObjects(match: string, env: ExprEnv, opts: ExprOption
   return {
     nConjs,
     matches: matches.map((m) => ({
-      fields: Object.fromEntries([...m.match.slots].map(([k, v]) => [k, { ...v }])),
+      fields: Object.fromEntries([...m.match.slots].map(([k, v]) => [k, { value: v.value, mask: v.mask }])),
       conjunctions: m.conjunctions.map((c) => ({ ...c })),
       text: formatExprMatch(m).replace(/[:,] conjunction\(.*$/, ''),
     })),

@@ -80,6 +80,8 @@ const EXACT_SLOT_MASK: Record<string, bigint> = {
 export interface SlotValue {
   value: bigint;
   mask: bigint;
+  /** memoized key fragment (SlotValues are immutable once stored) */
+  repr?: string;
 }
 
 /** One OpenFlow match (struct match restricted to the slots above), field -> value/mask. */
@@ -145,7 +147,7 @@ export class FlowMatch {
     let k = '';
     for (const n of names) {
       const v = this.slots.get(n)!;
-      k += `${n}=${v.value.toString(36)}/${v.mask === v.value ? '=' : v.mask.toString(36)},`;
+      k += n + '=' + (v.repr ??= `${v.value.toString(36)}/${v.mask === v.value ? '=' : v.mask.toString(36)},`);
     }
     return (this.cachedKey = k);
   }
