@@ -29,13 +29,18 @@ if (!avail.ok) {
 }
 
 /** lflow-list text → one canonical line per flow: `datapath|pipeline|<lflow-list line>`. */
+/** Fair ACL meters are named `<meter>__<NB ACL UUID>`: random in a real NB, a stable stand-in in udnc. */
+export function normalizeMeter(line: string): string {
+  return line.replace(/(meter="[^"]*__)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '$1<uuid>"');
+}
+
 export function lflowSet(text: string): string[] {
   const out: string[] = [];
   let dp = '';
   for (const line of text.split('\n')) {
     const h = /^Datapath: "([^"]*)" \([0-9a-f-]+\)  Pipeline: (\w+)$/.exec(line);
     if (h) dp = `${h[1]}|${h[2]}`;
-    else if (line.startsWith('  table=')) out.push(`${dp}|${line}`);
+    else if (line.startsWith('  table=')) out.push(`${dp}|${normalizeMeter(line)}`);
   }
   return out.sort();
 }

@@ -22,13 +22,18 @@ const PINNED = { svc_monitor_mac: '0a:00:00:00:00:fe', mac_prefix: '0a:00:00' };
 const normUuid = (s: string) => s.replace(/^(Datapath: "[^"]*") \([0-9a-f-]{36}\)/gm, '$1 ()');
 const read = (f: string) => readFileSync(f, 'utf8');
 
+/** Fair ACL meters are named `<meter>__<NB ACL UUID>`: random in a real NB, a stable stand-in in udnc. */
+export function normalizeMeter(line: string): string {
+  return line.replace(/(meter="[^"]*__)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '$1<uuid>"');
+}
+
 function lflowSet(text: string): string[] {
   const out: string[] = [];
   let dp = '';
   for (const line of text.split('\n')) {
     const h = /^Datapath: "([^"]*)" \(([0-9a-f-]+)?\)  Pipeline: (\w+)$/.exec(line);
     if (h) dp = `${h[1]}|${h[3]}`;
-    else if (line.startsWith('  table=')) out.push(`${dp}|${line}`);
+    else if (line.startsWith('  table=')) out.push(`${dp}|${normalizeMeter(line)}`);
   }
   return out.sort();
 }

@@ -25,7 +25,8 @@ export function computeLogicalFlows(nb: NorthboundDB, opts: LflowOptions = {}): 
   const view = buildView(nb);
   const sink = new FlowSink(layout);
   const unsupported = new Set<string>(view.problems);
-  for (const ls of view.switches) for (const u of buildSwitchFlows(sink, layout, ls)) unsupported.add(u);
+  const fairMeters = new Set(nb.meters.filter((m) => m.fair === true).map((m) => m.name));
+  for (const ls of view.switches) for (const u of buildSwitchFlows(sink, layout, ls, fairMeters)) unsupported.add(u);
   for (const lr of view.routers) for (const u of buildRouterFlows(sink, lr)) unsupported.add(u);
   const southbound = buildSouthbound(view, opts);
   const uuids = new Map(southbound.datapaths.map((d) => [d.name, d.uuid]));

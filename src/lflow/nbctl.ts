@@ -4,16 +4,17 @@
  * file can be fed to the real ovn-nbctl and to udnc:
  *
  *   ls-add, lsp-add, lsp-set-addresses, lsp-set-port-security, lsp-set-type, lsp-set-options,
+ *   lsp-set-enabled, meter-add,
  *   lr-add, lrp-add, lr-route-add [--policy=src-ip], lr-nat-add, pg-add, acl-add [--type --tier
  *   --apply-after-lb --label --log --severity --name --meter], lb-add, ls-lb-add, lr-lb-add,
  *   create address_set name=… addresses=…, set (NB_Global|load_balancer|logical_switch|
- *   logical_router|logical_switch_port|logical_router_port) <name> col:key=value / col=value.
+ *   logical_router|logical_switch_port|logical_router_port|meter) <name> col:key=value / col=value.
  *
  * Rows get ids `<Table>:<name>` (ACLs, routes and NATs: `<Table>:<n>` in script order) and no
  * Kubernetes provenance.
  */
 import type {
-  ACL, AclAction, AclDirection, AclSeverity, AddressSet, LoadBalancer, LogicalRouter, LogicalRouterPort,
+  ACL, AclAction, AclDirection, AclSeverity, AddressSet, LoadBalancer, LogicalRouter, LogicalRouterPort, Meter, MeterBand,
   LogicalRouterStaticRoute, LogicalSwitch, LogicalSwitchPort, LspType, NAT, NorthboundDB, PortGroup,
 } from '../northbound/types.js';
 
@@ -70,6 +71,8 @@ export function parseNbctlScript(text: string, nbGlobalOptions: Readonly<Record<
   const pgs = new Map<string, PortGroup>();
   const ass = new Map<string, AddressSet>();
   const lbs = new Map<string, LoadBalancer>();
+  const meters = new Map<string, Meter>();
+  const bands: MeterBand[] = [];
   const acls: ACL[] = [];
   const routes: LogicalRouterStaticRoute[] = [];
   const nats: NAT[] = [];
@@ -110,6 +113,17 @@ export function parseNbctlScript(text: string, nbGlobalOptions: Readonly<Record<
       case 'lsp-set-addresses':
         need(lsps, args[0], 'port').addresses = args.slice(1);
         break;
+      case 'lsp-set-enabled':
+        need(lsps, args[0], 'port').enabled = args[1] !== 'disabled';
+        break;
+      case 'meter-add': {
+        const [name, action, rate, unit, burst] = args;
+        meters.set(name!, {
+          ...meta(`Meter:${name}`), name: name!, unit: unit as 'pktps' | 'kbps', bands: [`Meter_Band:${name}`], external_ids: {},
+        });
+        bands.push({ ...meta(`Meter_Band:${name}`), action: action as 'drop', rate: Number(rate), burst_size: Number(burst ?? 0), external_ids: {} });
+        break;
+      }
       case 'lsp-set-port-security':
         need(lsps, args[0], 'port').port_security = args.slice(1);
         break;
@@ -182,9 +196,10 @@ export function parseNbctlScript(text: string, nbGlobalOptions: Readonly<Record<
         const sev = opts.get('severity') as AclSeverity | undefined;
         const name = opts.get('name');
         const meter = opts.get('meter');
+        // ovn-nbctl turns logging on for --meter and --severity too
         acls.push({
           ...meta(id), ...(name ? { name } : {}), priority: Number(prio), direction: dir as AclDirection, match: match!, action: action as AclAction,
-          log: opts.has('log'), ...(sev ? { severity: sev } : {}), ...(meter ? { meter } : {}), label: Number(opts.get('label') ?? 0),
+          log: opts.has('log') || opts.has('meter') || opts.has('severity'), ...(sev ? { severity: sev } : {}), ...(meter ? { meter } : {}), label: Number(opts.get('label') ?? 0),
           tier: Number(opts.get('tier') ?? 0), options, external_ids: {}, attachedTo: holder.id,
         });
         holder.acls.push(id);
@@ -225,6 +240,7 @@ export function parseNbctlScript(text: string, nbGlobalOptions: Readonly<Record<
                 : table === 'logical_router' ? routers.get(rec)
                   : table === 'logical_switch_port' ? lsps.get(rec)
                     : table === 'logical_router_port' ? lrps.get(rec)
+                      : table === 'meter' ? meters.get(rec)
                       : undefined) as Record<string, unknown> | undefined;
         if (!row) throw new Error(`nbctl: set ${table} ${rec}: no such row`);
         for (const kv of args.slice(2)) {
@@ -239,6 +255,10 @@ export function parseNbctlScript(text: string, nbGlobalOptions: Readonly<Record<
             row[col] = m;
           } else if (lhs === 'selection_fields') {
             row[lhs] = parseSetValue(value);
+          } else if (lhs === 'tag_request') {
+            row[lhs] = Number(value);
+          } else if (value === 'true' || value === 'false') {
+            row[lhs] = value === 'true';
           } else {
             row[lhs] = value;
           }
@@ -254,8 +274,8 @@ export function parseNbctlScript(text: string, nbGlobalOptions: Readonly<Record<
   return {
     target: { ovnKubernetes: 'v1.3.0', nbSchema: '7.11.0' },
     nbGlobal,
-    meters: [],
-    meterBands: [],
+    meters: sorted(meters.values()),
+    meterBands: sorted(bands),
     logicalSwitches: sorted(switches.values()),
     logicalSwitchPorts: sorted(lsps.values()),
     logicalRouters: sorted(routers.values()),

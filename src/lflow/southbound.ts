@@ -101,12 +101,14 @@ export function buildSouthbound(view: NbView, opts: LflowOptions = {}): Southbou
 
   const multicastGroups: SbMulticastGroup[] = [];
   for (const s of view.switches) {
-    const all = s.ports.map((p) => p.name).sort();
+    // disabled ports are left out of the flood groups
+    const enabled = s.ports.filter((p) => p.row.enabled !== false);
+    const all = enabled.map((p) => p.name).sort();
     if (all.length === 0) continue;
     multicastGroups.push({ datapath: s.name, name: MC.FLOOD.name, tunnelKey: MC.FLOOD.key, ports: all });
-    const l2 = s.ports.filter((p) => p.type !== 'router').map((p) => p.name).sort();
+    const l2 = enabled.filter((p) => p.type !== 'router').map((p) => p.name).sort();
     if (l2.length > 0) multicastGroups.push({ datapath: s.name, name: MC.FLOOD_L2.name, tunnelKey: MC.FLOOD_L2.key, ports: l2 });
-    const unknown = s.ports.filter((p) => p.hasUnknown).map((p) => p.name).sort();
+    const unknown = enabled.filter((p) => p.hasUnknown).map((p) => p.name).sort();
     if (unknown.length > 0) multicastGroups.push({ datapath: s.name, name: MC.UNKNOWN.name, tunnelKey: MC.UNKNOWN.key, ports: unknown });
   }
 

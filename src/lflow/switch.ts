@@ -6,6 +6,7 @@
 import type { ACL, LoadBalancer } from '../northbound/types.js';
 import { type LportAddresses, formatIpPort, parseIpNet, parseIpPort } from './addr.js';
 import { type AclView, type Cause, type LspView, type LsView, isGatewayRouter } from './model.js';
+import { stableUuid } from './southbound.js';
 import { ACL_OBS_STAGE, MC, type PipelineLayout, PRIO, REG, type StageName } from './pipeline-25.03.js';
 import type { FlowSink } from './sink.js';
 
@@ -70,6 +71,7 @@ interface Ctx {
   layout: PipelineLayout;
   ls: LsView;
   dp: Cause[];
+  fairMeters: ReadonlySet<string>;
 }
 
 function add(c: Ctx, stage: StageName, prio: number, match: string, actions: string, causes: readonly Cause[] = []): void {
@@ -113,9 +115,9 @@ function hasLbVip(ls: LsView): boolean {
 }
 
 // ------------------------------------------------------------------------------------------ main
-export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsView): string[] {
+export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsView, fairMeters: ReadonlySet<string> = new Set()): string[] {
   const unsupported: string[] = [];
-  const c: Ctx = { sink, layout, ls, dp: [ls.row] };
+  const c: Ctx = { sink, layout, ls, dp: [ls.row], fairMeters };
   const acls = ls.acls;
   const hasAcls = acls.length > 0;
   const hasStatefulAcl = acls.some((a) => a.row.action === 'allow-related');
@@ -149,6 +151,10 @@ export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsV
       );
     }
     add(c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.FROM_ROUTER, `inport == ${q(rp.name)}`, `${REG.FROM_ROUTER_PORT} = 1; next;`, [rp.row]);
+  }
+  for (const p of ls.ports.filter((x) => x.row.enabled === false)) {
+    add(c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.L2_DROP, `inport == ${q(p.name)}`, `${REG.PORT_SEC_DROP} = 1; next;`, [p.row]);
+    add(c, 'ls_in_l2_unknown', P.L2_UNKNOWN.NONE, `outport == ${q(p.name)}`, 'drop;', [p.row]);
   }
   add(c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.TUNNEL_ICMP_DROP, `${T.TUNNEL_ICMP} && ${T.TUNNEL_RX}`, 'drop;');
   add(c, 'ls_in_check_port_sec', P.CHECK_PORT_SEC.L2_DROP, 'eth.src[40]', 'drop;');
@@ -247,7 +253,8 @@ export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsV
   add(c, 'ls_in_l2_lkup', P.DEFAULT, '1', 'outport = get_fdb(eth.dst); next;');
   for (const p of ls.ports) {
     if (p.type === '' || p.type === 'localport') {
-      for (const a of p.addrs) add(c, 'ls_in_l2_lkup', P.L2_LKUP.MAC, `eth.dst == ${a.mac}`, `outport = ${q(p.name)}; output;`, [p.row]);
+      const act = p.row.enabled === false ? 'drop;' : `outport = ${q(p.name)}; output;`;
+      for (const a of p.addrs) add(c, 'ls_in_l2_lkup', P.L2_LKUP.MAC, `eth.dst == ${a.mac}`, act, [p.row]);
     } else if (p.type === 'router' && p.peer) {
       const lrp = p.peer;
       const n = lrp.networks;
@@ -299,7 +306,6 @@ export function buildSwitchFlows(sink: FlowSink, layout: PipelineLayout, ls: LsV
   add(c, 'ls_out_apply_port_sec', P.DEFAULT, '1', 'output;');
 
   for (const p of ls.ports) {
-    if (p.row.enabled === false) unsupported.push(`switch port ${p.name}: enabled=false is not modelled`);
     if (p.type !== '' && p.type !== 'router' && p.type !== 'localport' && p.type !== 'localnet') {
       unsupported.push(`switch port ${p.name}: type ${p.type} is not modelled`);
     }
@@ -345,14 +351,19 @@ function aclStage(acl: ACL): AclStage {
   return acl.options['apply-after-lb'] === 'true' ? 'in_after_lb' : 'in';
 }
 
-function aclLog(acl: ACL): string {
+/**
+ * `log(...)` of a logged ACL. With a fair meter northd gives every ACL its own meter named
+ * `<meter>__<ACL UUID>`; NB UUIDs are random, so udnc writes {@link stableUuid} of the ACL row id
+ * there (comparisons with a real SB normalize that suffix).
+ */
+function aclLog(acl: ACL, fairMeters: ReadonlySet<string>): string {
   if (!acl.log) return '';
   const parts: string[] = [];
   if (acl.name) parts.push(`name=${q(acl.name)}`);
-  if (acl.severity) parts.push(`severity=${acl.severity}`);
+  parts.push(`severity=${acl.severity ?? 'info'}`);
   const verdict = acl.action === 'drop' ? 'drop' : acl.action === 'reject' ? 'reject' : acl.action === 'pass' ? 'pass' : 'allow';
   parts.push(`verdict=${verdict}`);
-  if (acl.meter) parts.push(`meter=${q(acl.meter)}`);
+  if (acl.meter) parts.push(`meter=${q(fairMeters.has(acl.meter) ? `${acl.meter}__${stableUuid('ACL', acl.id)}` : acl.meter)}`);
   return `log(${parts.join(', ')}); `;
 }
 
@@ -439,7 +450,7 @@ function buildAclFlows(c: Ctx, acls: readonly AclView[], hasAcls: boolean, hasSt
     const prio = acl.priority + PRIO.ACL_OFFSET;
     const tier = maxTier[k] > 0 ? `${REG.ACL_TIER} == ${acl.tier} && ` : '';
     const m = `(${acl.match})`;
-    const log = aclLog(acl);
+    const log = aclLog(acl, c.fairMeters);
     const label =
       acl.label !== 0
         ? `${REG.ACL_LABEL} = 1; ${REG.LABEL} = ${acl.label}; ${REG.OBS_POINT_ID_EST} = ${acl.label}; ${REG.OBS_COLLECTOR_ID_NEW} = 0; ${REG.OBS_COLLECTOR_ID_EST} = 0; ${REG.ACL_OBS_STAGE} = ${s.obs}; `
