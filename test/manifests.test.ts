@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +117,19 @@ describe('loading', () => {
       '11 notice skipped: document is a sequence, not a Kubernetes object',
       '14 notice skipped networking.k8s.io/v1 Ingress shop/web: kind not used by udnc',
     ]);
+  });
+
+  it('reads a file named twice once, and survives directory symlink loops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udnc-loop-'));
+    try {
+      writeFileSync(join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n');
+      mkdirSync(join(dir, 'sub'));
+      symlinkSync(dir, join(dir, 'sub', 'loop'));
+      const set = await loadManifests([dir, join(dir, 'ns.yaml')]);
+      expect(set.objects.map((o) => o.object.metadata.name)).toEqual(['a']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing input as an error', async () => {

@@ -44,6 +44,7 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
   const errors: Diagnostic[] = [];
   const texts: Array<{ file: string; text: string }> = [];
   let stdinRead = false;
+  const seenFiles = new Set<string>();
   for (const input of inputs) {
     if (input === '-') {
       if (stdinRead) continue; // stdin can only be read once; `- -` means the same stream
@@ -60,6 +61,11 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
       continue;
     }
     for (const file of files) {
+      // The same file named twice (`dir dir/a.yaml`, or via a symlink) is read once, not
+      // reported as duplicate objects.
+      const real = await fs.realpath(file).catch(() => file);
+      if (seenFiles.has(real)) continue;
+      seenFiles.add(real);
       try {
         texts.push({ file, text: await fs.readFile(file, 'utf8') });
       } catch (e) {
@@ -277,7 +283,11 @@ async function expandInput(input: string): Promise<string[]> {
   const st = await fs.stat(input);
   if (!st.isDirectory()) return [input];
   const out: string[] = [];
+  const visited = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
+    const real = await fs.realpath(dir);
+    if (visited.has(real)) return; // symlink loop
+    visited.add(real);
     const entries = await fs.readdir(dir, { withFileTypes: true });
     entries.sort((a, b) => cmp(a.name, b.name));
     for (const e of entries) {
