@@ -40,6 +40,7 @@ function singleChassis(nb: NorthboundDB): NorthboundDB {
     logicalSwitchPorts: nb.logicalSwitchPorts.map((p) => {
       const options = { ...p.options };
       delete options['requested-chassis'];
+      delete options['iface-id-ver'];
       return { ...p, options };
     }),
     logicalRouters: nb.logicalRouters.map((r) => (r.options['chassis'] ? { ...r, options: { ...r.options, chassis: 'hv1' } } : r)),
@@ -75,8 +76,7 @@ describeRealOvn('openflow: udnc vs real ovn-controller 25.03 (fixtures)', (sandb
         op && op.table === 'NB_Global' && op.op === 'insert' ? { op: 'update', table: 'NB_Global', where: [], row: op.row } : op);
       await sb.nbTransact(ops);
       await sb.nbctl('--wait=sb', 'sync');
-      const lf = computeLogicalFlows(nb);
-      const first = compileOpenFlow(lf, { nb });
+      const first = compileOpenFlow(computeLogicalFlows(nb), { nb });
       for (const p of first.ports) {
         const name = `vif${p.ofport}`;
         await sb.addVif(name, p.ifaceId!, { ofport: p.ofport });
@@ -85,9 +85,14 @@ describeRealOvn('openflow: udnc vs real ovn-controller 25.03 (fixtures)', (sandb
       await sb.nbctl('--wait=hv', 'sync');
 
       // the real SB identities and zones
-      const dps = await sbList(sb, 'Datapath_Binding', ['_uuid', 'external_ids']);
+      const dps = await sbList(sb, 'Datapath_Binding', ['_uuid', 'external_ids', 'tunnel_key']);
       const dpName = new Map(dps.map((d) => [atom(d['_uuid']), mapOf(d['external_ids'])['name'] ?? '']));
-      const pbs = await sbList(sb, 'Port_Binding', ['_uuid', 'logical_port']);
+      const pbs = await sbList(sb, 'Port_Binding', ['_uuid', 'logical_port', 'tunnel_key']);
+      // tunnel keys as the real northd chose them (creation order), then udnc's lflows with those keys
+      const lf = computeLogicalFlows(nb, {
+        datapathKeys: Object.fromEntries(dps.map((d) => [mapOf(d['external_ids'])['name'] ?? '', Number(d['tunnel_key'])])),
+        portKeys: Object.fromEntries(pbs.map((p) => [String(p['logical_port']), Number(p['tunnel_key'])])),
+      });
       const mcs = await sbList(sb, 'Multicast_Group', ['_uuid', 'datapath', 'name']);
       const groupsDp = new Map((await sbList(sb, 'Logical_DP_Group', ['_uuid', 'datapaths'])).map((g) => [atom(g['_uuid']), setOf(g['datapaths'])]));
       const lfl = await sbList(sb, 'Logical_Flow', ['_uuid', 'logical_datapath', 'logical_dp_group', 'pipeline', 'table_id', 'priority', 'match', 'actions']);

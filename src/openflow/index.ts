@@ -126,7 +126,9 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   // ---- zones
   const zones: CtZones = { ports: {}, dnat: {}, snat: {} };
   {
-    const users = [...localVifs.map((p) => ({ n: p.logicalPort, set: (z: number) => (zones.ports[p.logicalPort] = z) })),
+    // local_lports: bound VIFs, local l3gateway ports (both sides), localnet ports of local datapaths
+    const zoned = sb.portBindings.filter((pb) => local.has(pb.datapath) && (isLocalVif(pb) || isLocalL3gw(pb) || pb.type === 'localnet'));
+    const users = [...zoned.map((p) => ({ n: p.logicalPort, set: (z: number) => (zones.ports[p.logicalPort] = z) })),
       ...localDatapaths.flatMap((d) => [
         { n: `${d}_dnat`, set: (z: number) => (zones.dnat[d] = z) },
         { n: `${d}_snat`, set: (z: number) => (zones.snat[d] = z) }])];
@@ -281,7 +283,7 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       ofport: ofportOf.get(pb.logicalPort), zone: zones.ports[pb.logicalPort], cookie: uuidPart0(pbUuid(pb.logicalPort)),
       portSecurity: pb.portSecurity, rows: [pb.nbRow],
       ...(peerPb && local.has(peerPb.datapath)
-        ? { peer: { name: peerPb.logicalPort, datapath: peerPb.datapath, dpKey: dpByName.get(peerPb.datapath)!.tunnelKey, portKey: peerPb.tunnelKey } } : {}),
+        ? { peer: { name: peerPb.logicalPort, datapath: peerPb.datapath, dpKey: dpByName.get(peerPb.datapath)!.tunnelKey, portKey: peerPb.tunnelKey, zone: zones.ports[peerPb.logicalPort] } } : {}),
     };
     physPorts.set(pb.logicalPort, pp);
   }

@@ -51,7 +51,7 @@ export interface PhysPort {
   zone?: number;
   cookie: number;
   /** patch: peer port and its datapath */
-  peer?: { name: string; dpKey: number; portKey: number; datapath: string };
+  peer?: { name: string; dpKey: number; portKey: number; datapath: string; zone?: number };
   portSecurity: string[];
   rows: string[];
 }
@@ -132,6 +132,7 @@ export function portFlows(p: PhysPort, dps: ReadonlyMap<string, PhysDatapath>, T
         type: 'clone',
         actions: [
           { type: 'ct_clear' }, setReg(LOG_REG.dnatZone, 0), setReg(LOG_REG.snatZone, 0), setReg(LOG_REG.ctZone, 0, 0xffffn),
+          ...(p.peer.zone !== undefined ? [setReg(LOG_REG.ctZone, p.peer.zone, 0xffffn)] : []),
           setReg(LOG_REG.dnatZone, pdp.dnat), setReg(LOG_REG.snatZone, pdp.snat), setMeta(p.peer.dpKey), setReg(LOG_REG.inport, p.peer.portKey),
           setReg(LOG_REG.flags, 0), setReg(LOG_REG.outport, 0), ...Array.from({ length: 10 }, (_, i) => setReg(`reg${i}`, 0)), resubmit(T.logIngressPipeline),
         ],
@@ -150,9 +151,13 @@ export function mcGroupFlows(g: PhysMcGroup, T: OftableConstants, P: PhysTables)
   const local: Ofpact[] = [];
   const remote: Ofpact[] = [];
   for (const p of g.members) {
-    if (p.kind === 'vif' && p.ofport !== undefined) {
+    if ((p.kind === 'vif' && p.ofport !== undefined) || (p.kind === 'patch' && p.zone !== undefined)) {
+      // bound VIFs and local l3gateway ports
       if (p.zone !== undefined) local.push(setReg(LOG_REG.ctZone, p.zone, 0xffffn));
       local.push(setReg(LOG_REG.outport, p.portKey), resubmit(P.checkLoopback));
+    } else if (p.kind === 'localnet') {
+      // no bridge mapping on this chassis: only the zone load remains
+      if (p.zone !== undefined) local.push(setReg(LOG_REG.ctZone, p.zone, 0xffffn));
     } else if (p.kind === 'patch') {
       remote.push(setReg(LOG_REG.outport, p.portKey), resubmit(P.checkLoopback));
     }
