@@ -90,12 +90,12 @@ function buildSet(texts: Array<{ file: string; text: string }>, opts: Pick<LoadO
   const objects: ManifestObject[] = [];
   for (const { file, text } of texts) {
     const parsed = parseText(stripBom(text), file);
-    notices.push(...parsed.notices);
-    errors.push(...parsed.errors);
+    pushAll(notices, parsed.notices);
+    pushAll(errors, parsed.errors);
     for (const doc of parsed.docs) {
       const r = processDocument(doc, lenient);
-      notices.push(...r.notices);
-      if (r.errors.length > 0) errors.push(...r.errors);
+      pushAll(notices, r.notices);
+      if (r.errors.length > 0) pushAll(errors, r.errors);
       else if (r.object) objects.push(r.object);
     }
   }
@@ -103,10 +103,10 @@ function buildSet(texts: Array<{ file: string; text: string }>, opts: Pick<LoadO
   const keyed = objects.map((o) => ({ o, k: `${o.object.kind}\u0000${o.object.metadata.namespace ?? ''}\u0000${o.object.metadata.name}` }));
   keyed.sort((a, b) => cmp(a.k, b.k) || compareSource(a.o.source, b.o.source));
   for (let i = 0; i < keyed.length; i++) objects[i] = keyed[i]!.o;
-  errors.push(...dropDuplicates(objects));
+  pushAll(errors, dropDuplicates(objects));
   if (errors.length > 0) {
     if (!lenient) throw new InputError(sortDiagnostics(errors));
-    notices.push(...errors.map((d) => ({ ...d, severity: 'warning' as const, message: `skipped: ${d.message}` })));
+    pushAll(notices, errors.map((d) => ({ ...d, severity: 'warning' as const, message: `skipped: ${d.message}` })));
   }
   return { objects, notices: sortDiagnostics(notices) };
 }
@@ -250,6 +250,11 @@ function dropDuplicates(objects: ManifestObject[]): Diagnostic[] {
   }
   objects.length = w;
   return errors;
+}
+
+/** `a.push(...b)` overflows the call stack for very large `b` (hundreds of thousands of diagnostics). */
+function pushAll<T>(a: T[], b: readonly T[]): void {
+  for (const x of b) a.push(x);
 }
 
 function fmt(s: SourceRef): string {
