@@ -21,7 +21,12 @@ import { DEFAULT_NB_GLOBAL_OPTIONS, type OvnSandbox, REAL_OVN_PREFIX, ovnAvailab
 const DATA = join(import.meta.dirname, 'data/lflow');
 const SCENARIOS = readdirSync(join(DATA, 'scenarios')).filter((f) => f.endsWith('.nbctl')).sort();
 const FIXTURES_DIR = join(import.meta.dirname, '../fixtures');
-const FIXTURES = readdirSync(FIXTURES_DIR).filter((f) => /^\d\d-/.test(f)).sort();
+const MANIFESTS_DIR = join(DATA, 'manifests');
+/** Manifest folders lowered by src/northbound then compared: the repo fixtures and lflow's own. */
+const FIXTURES = [
+  ...readdirSync(FIXTURES_DIR).filter((f) => /^\d\d-/.test(f)).sort().map((f) => ({ name: f, dir: join(FIXTURES_DIR, f) })),
+  ...readdirSync(MANIFESTS_DIR).sort().map((f) => ({ name: `lflow-${f}`, dir: join(MANIFESTS_DIR, f) })),
+];
 const avail = ovnAvailable();
 if (!avail.ok) {
   if (process.env.UDNC_REQUIRE_OVN === '1') throw new Error(`UDNC_REQUIRE_OVN=1 but real OVN is unavailable: ${avail.why}`);
@@ -131,9 +136,9 @@ describe.skipIf(!avail.ok)(`${REAL_OVN_PREFIX} lflow differential vs real ovn-no
     databases += 1;
   }
 
-  for (const dir of FIXTURES) {
+  for (const { name: dir, dir: path } of FIXTURES) {
     it(`fixture ${dir}`, async () => {
-      const lowered = lowerToNorthbound(buildModel(await loadManifests([join(FIXTURES_DIR, dir)])));
+      const lowered = lowerToNorthbound(buildModel(await loadManifests([path])));
       // pin what northd would otherwise draw at random, in both copies
       const nb: NorthboundDB = { ...lowered, nbGlobal: { ...lowered.nbGlobal, options: { ...lowered.nbGlobal.options, ...DEFAULT_NB_GLOBAL_OPTIONS } } };
       await compare(`fixture-${dir}`, nb, async () => {

@@ -203,7 +203,9 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
     add('lr_in_unsnat', P.UNSNAT.NAT, `ip && ip${ext.family}.dst == ${ip}`, 'ct_snat;', causes);
   }
   for (const x of snats) {
-    add('lr_out_snat', x.logical.plen + 1, `ip && ip${x.logical.family}.src == ${x.logical.network}/${x.logical.plen} && (!ct.trk || !ct.rpl)`, `ct_snat(${x.ext.addr});`, [x.nat]);
+    const host = x.logical.plen === (x.logical.family === 4 ? 32 : 128);
+    const src = host ? x.logical.addr : `${x.logical.network}/${x.logical.plen}`;
+    add('lr_out_snat', x.logical.plen + 1, `ip && ip${x.logical.family}.src == ${src} && (!ct.trk || !ct.rpl)`, `ct_snat(${x.ext.addr});`, [x.nat]);
   }
   if (forceSnatRouterIp) {
     for (const p of lr.ports) {
