@@ -214,10 +214,10 @@ export async function realExprToFlowsBatch(
 }
 
 async function sbAddressSets(sb: OvnSandbox): Promise<Map<string, string[]>> {
-  const out = JSON.parse(await sb.sbctl('--format=json', '--columns=name,addresses', 'list', 'Address_Set')) as {
-    data: Array<[string, unknown]>;
-  };
-  return new Map(out.data.map(([name, addrs]) => [name, ovsdbSet(addrs)]));
+  const [res] = await sb.sbTransact([{ op: 'select', table: 'Address_Set', where: [], columns: ['name', 'addresses'] }]) as [
+    { rows: Array<{ name: string; addresses: unknown }> },
+  ];
+  return new Map(res.rows.map((r) => [r.name, ovsdbSet(r.addresses)]));
 }
 
 /** An OVSDB JSON set value ("x" or ["set", [...]]) as strings. */
@@ -231,8 +231,10 @@ async function waitBound(sb: OvnSandbox, ports: readonly string[]): Promise<void
   const want = new Set(ports);
   for (let attempt = 0; attempt < 50; attempt++) {
     await sb.sbSync();
-    const out = await sb.sbctl('--bare', '--columns=logical_port', 'find', 'Port_Binding', 'chassis!=[]');
-    const bound = new Set(out.split(/\s+/).filter((x) => x));
+    const [res] = await sb.sbTransact([{
+      op: 'select', table: 'Port_Binding', where: [['chassis', '!=', ['set', []]]], columns: ['logical_port'],
+    }]) as [{ rows: Array<{ logical_port: string }> }];
+    const bound = new Set(res.rows.map((r) => r.logical_port));
     if ([...want].every((p) => bound.has(p))) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -137,7 +137,6 @@ export class OvnSandbox {
   private readonly timeoutMs: number;
   private readonly started = new Set<DaemonName>();
   private northdPaused = false;
-  private sbCfg = 0;
   private fileSeq = 0;
   private stopped = false;
   private readonly exitHook = (): void => this.killAllSync();
@@ -248,11 +247,21 @@ export class OvnSandbox {
    */
   async sbSync(): Promise<void> {
     if (!this.started.has('controller')) return;
-    const cur = Number((await this.sbctl('get', 'SB_Global', '.', 'nb_cfg')).trim());
-    this.sbCfg = Math.max(this.sbCfg, cur) + 1;
-    await this.sbctl('set', 'SB_Global', '.', `nb_cfg=${this.sbCfg}`);
-    await this.sbctl(`--timeout=${Math.ceil(this.timeoutMs / 1000)}`, 'wait-until', 'Chassis_Private',
-      this.systemId, `nb_cfg>=${this.sbCfg}`);
+    const [, sel] = await this.sbTransact([
+      { op: 'mutate', table: 'SB_Global', where: [], mutations: [['nb_cfg', '+=', 1]] },
+      { op: 'select', table: 'SB_Global', where: [], columns: ['nb_cfg'] },
+    ]) as [unknown, { rows: Array<{ nb_cfg: number }> }];
+    const want = sel.rows[0]!.nb_cfg;
+    const deadline = Date.now() + this.timeoutMs;
+    // Polled over the socket: cheaper than an ovn-sbctl wait-until process per sync.
+    for (;;) {
+      const [res] = await this.sbTransact([
+        { op: 'select', table: 'Chassis_Private', where: [['name', '==', this.systemId]], columns: ['nb_cfg'] },
+      ]) as [{ rows: Array<{ nb_cfg: number }> }];
+      if ((res.rows[0]?.nb_cfg ?? -1) >= want) return;
+      if (Date.now() > deadline) throw new Error(`ovn-controller did not reach SB nb_cfg ${want} within ${this.timeoutMs} ms`);
+      await sleep(10);
+    }
   }
 
   /** Stops ovn-northd from processing (it keeps its SB lock), so SB rows can be written by hand. */
