@@ -67,6 +67,11 @@ export interface ParsedActionsResult {
   actions: OvnAction[];
   /** expr_format() of the prerequisites, or null if there are none. */
   prereqs: string | null;
+  /**
+   * The prerequisites as an expression (fresh copy), for ovn-controller's
+   * `expr_combine(EXPR_T_AND, match, prereqs)` before expr_annotate().
+   */
+  prereqsExpr: Expr | null;
 }
 
 export interface EncodedActions {
@@ -75,6 +80,7 @@ export interface EncodedActions {
   /** The structured OpenFlow actions. */
   list: Ofpact[];
   prereqs: string | null;
+  prereqsExpr: Expr | null;
   /** Group definitions used: `id(N), name(SPEC)` as test-ovn prints them. */
   groups: string[];
   meters: string[];
@@ -153,7 +159,19 @@ export function parseActions(text: string, ctx: ActionContext): ParsedActionsRes
     pipeline: ctx.pipeline,
   });
   if ('error' in r) throw new ActionError(r.error);
-  return { actions: r.actions, prereqs: r.prereqs.length ? hooks.formatAnd(r.prereqs) : null };
+  let prereqsExpr: Expr | null = null;
+  for (const e of r.prereqs) prereqsExpr = combineAnd(prereqsExpr, e as Expr);
+  return {
+    actions: r.actions,
+    prereqs: prereqsExpr ? formatExpr(prereqsExpr) : null,
+    prereqsExpr: prereqsExpr ? structuredCloneExpr(prereqsExpr) : null,
+  };
+}
+
+/** A deep copy of an expression tree (symbols shared), so callers may mutate it freely. */
+function structuredCloneExpr(e: Expr): Expr {
+  if (e.type === 'and' || e.type === 'or') return { type: e.type, subs: e.subs.map(structuredCloneExpr) };
+  return { ...e };
 }
 
 /** ovnacts_format(). */
@@ -163,12 +181,12 @@ export function formatActions(actions: OvnAction[]): string {
 
 /** Parses and encodes `text` as ovn-controller would for a flow in `ctx`. */
 export function encodeActions(text: string, ctx: ActionContext): EncodedActions {
-  const { actions, prereqs } = parseActions(text, ctx);
-  return { ...encodeParsed(actions, ctx), prereqs };
+  const { actions, prereqs, prereqsExpr } = parseActions(text, ctx);
+  return { ...encodeParsed(actions, ctx), prereqs, prereqsExpr };
 }
 
 /** ovnacts_encode() of already parsed actions. */
-export function encodeParsed(actions: OvnAction[], ctx: ActionContext): Omit<EncodedActions, 'prereqs'> {
+export function encodeParsed(actions: OvnAction[], ctx: ActionContext): Omit<EncodedActions, 'prereqs' | 'prereqsExpr'> {
   const ep: EncodeParams = {
     ...ctx.encode,
     pipeline: ctx.pipeline,
