@@ -106,7 +106,7 @@ export async function writeLargeManifest(file: string, bytes: number): Promise<n
     for (let k = 0; k < 500; k++) chunk.push(app(i++));
     const s = chunk.join('');
     written += Buffer.byteLength(s);
-    if (!out.write(s)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(s)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return i;
