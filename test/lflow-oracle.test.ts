@@ -68,6 +68,12 @@ async function realSouthbound(sb: OvnSandbox) {
     keyName.set(d['tunnel_key'] as number, ext.get('name')!);
   }
   const pbs = rows(await sb.sbctl('--format=json', 'list', 'Port_Binding'));
+  const mapOf = (v: unknown): Record<string, string> => Object.fromEntries((v as [string, [string, string][]])[1]);
+  const portBindings = pbs.map((p) => {
+    const options = mapOf(p['options']);
+    const sorted = Object.keys(options).sort().map((k) => `${k}=${options[k]}`).join(',');
+    return `${dpName.get(uuidOf(p['datapath']))}/${p['logical_port'] as string}/${p['type'] as string}/${sorted}/${(setOf(p['mac']) as string[]).join('|')}`;
+  }).sort();
   const pbName = new Map(pbs.map((p) => [uuidOf(p['_uuid']), p['logical_port'] as string]));
   const addressSets = rows(await sb.sbctl('--format=json', 'list', 'Address_Set'))
     .map((a) => `${a['name'] as string}=${(setOf(a['addresses']) as string[]).slice().sort().join(',')}`).sort();
@@ -78,7 +84,7 @@ async function realSouthbound(sb: OvnSandbox) {
   }).sort();
   const mcGroups = rows(await sb.sbctl('--format=json', 'list', 'Multicast_Group')).map((g) =>
     `${dpName.get(uuidOf(g['datapath']))}/${g['name'] as string}/${g['tunnel_key'] as number}=${setOf(g['ports']).map((p) => pbName.get(uuidOf(p))).sort().join(',')}`).sort();
-  return { addressSets, portGroups, mcGroups };
+  return { addressSets, portGroups, mcGroups, portBindings };
 }
 
 function udncSouthbound(r: ReturnType<typeof computeLogicalFlows>) {
@@ -90,6 +96,8 @@ function udncSouthbound(r: ReturnType<typeof computeLogicalFlows>) {
       return `${dpKey.get(Number(g.name.slice(0, us)))}/${g.name.slice(us + 1)}=${g.ports.join(',')}`;
     }).sort(),
     mcGroups: r.southbound.multicastGroups.map((g) => `${g.datapath}/${g.name}/${g.tunnelKey}=${g.ports.join(',')}`).sort(),
+    portBindings: r.southbound.portBindings.map((p) =>
+      `${p.datapath}/${p.logicalPort}/${p.type}/${Object.keys(p.options).sort().map((k) => `${k}=${p.options[k]}`).join(',')}/${p.mac.join('|')}`).sort(),
   };
 }
 

@@ -74,10 +74,13 @@ export function buildSouthbound(view: NbView, opts: LflowOptions = {}): Southbou
   const portBindings: SbPortBinding[] = [];
   for (const s of view.switches) {
     for (const p of s.ports) {
-      const type = p.type === 'router' ? 'patch' : p.type;
-      const options: Record<string, string> = {};
+      // a router LSP becomes a patch port, or an l3gateway port when its peer is on a gateway
+      // router; other ports carry their NB options over
+      const gwChassis = p.type === 'router' && p.peer ? p.peer.lr.row.options['chassis'] : undefined;
+      const type = p.type === 'router' ? (gwChassis ? 'l3gateway' : 'patch') : p.type;
+      const options: Record<string, string> = p.type === 'router' ? {} : { ...p.row.options };
       if (p.type === 'router' && p.peer) options['peer'] = p.peer.name;
-      if (p.type === 'localnet' && p.row.options['network_name']) options['network_name'] = p.row.options['network_name'];
+      if (gwChassis) options['l3gateway-chassis'] = gwChassis;
       portBindings.push({
         logicalPort: p.name, datapath: s.name, tunnelKey: portKey.get(p.name)!, type, mac: [...p.row.addresses].sort(),
         portSecurity: [...p.row.port_security].sort(), options, nbRow: p.row.id,
