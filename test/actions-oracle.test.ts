@@ -113,6 +113,10 @@ const CASES: Case[] = [
   sw('outport <-> inport; inport = ""; eth.src <-> eth.dst; next;'),
   sw('xxreg0 = ip6.src; xxreg1[0..63] = xxreg0[64..127]; reg9 = reg8; next;'),
   sw('reg0[0..7] = ip.ttl; reg1[0..15] = tcp.dst; next;'),
+  // ct() nested in controller userdata (NXAST_CT / NXAST_NAT in OpenFlow 1.5).
+  sw('reject { ct_commit { ct_label = 1; ct_mark.blocked = 1; }; next; };'), sw('arp { ct_next; output; };'),
+  sw('icmp4 { ct_lb_mark; };'), sw('nd_ns { ct_commit_nat; };'), rt('tcp_reset { ct_dnat(10.0.0.1, 80); };'),
+  rt('tcp_reset { ct_snat(10.0.0.1, 80-90); ct_dnat(fd00::1); ct_snat; };'), rt('icmp6 { ct_dnat(fd00::1, 443); };'),
   sw('icmp4.frag_mtu = 1500; next;'), sw('icmp6.frag_mtu = 1280; next;'),
   sw('sample(probability=100,collector_set=200,obs_domain=1,obs_point=$cookie); next;'),
   sw('reg0[1] = 1; /* comment */ next; /* trailing */'),

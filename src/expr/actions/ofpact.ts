@@ -302,9 +302,42 @@ function encodeOne(b: Buf, a: Ofpact): void {
       b.finish(start);
       return;
     }
+    case 'ct': {
+      // encode_CT(): struct nx_action_conntrack (NXAST_CT) followed by the nested actions.
+      const start = nxStart(b, 35);
+      b.u16(a.commit ? 1 : 0); // NX_CT_F_COMMIT
+      b.u32(a.zone.field.headerOf10);
+      b.u16((a.zone.ofs << 6) | (a.zone.nBits - 1)); // nxm_encode_ofs_nbits()
+      b.u8(a.table === null ? 255 : a.table); // NX_CT_RECIRC_NONE
+      b.zeros(3);
+      b.u16(0); // alg
+      for (const x of a.actions) encodeOne(b, x);
+      b.finish(start);
+      return;
+    }
+    case 'nat': {
+      // encode_NAT(): struct nx_action_nat (NXAST_NAT) + the present range fields.
+      const start = nxStart(b, 36);
+      b.zeros(2);
+      let flags = a.kind === 'src' ? 1 : a.kind === 'dst' ? 2 : 0;
+      if (a.random) flags |= 16; // NX_NAT_F_PROTO_RANDOM
+      b.u16(flags);
+      let present = 0;
+      if (a.family === 'ipv4' && a.addr) present |= 1; // NX_NAT_RANGE_IPV4_MIN
+      if (a.family === 'ipv6' && a.addr) present |= 4; // NX_NAT_RANGE_IPV6_MIN
+      if (a.portMin) present |= 16; // NX_NAT_RANGE_PROTO_MIN
+      if (a.portMax) present |= 32; // NX_NAT_RANGE_PROTO_MAX
+      b.u16(present);
+      if (present & 1) b.big(a.addr, 4);
+      if (present & 4) b.big(a.addr, 16);
+      if (present & 16) b.u16(a.portMin);
+      if (present & 32) b.u16(a.portMax);
+      b.finish(start);
+      return;
+    }
     default:
-      // ct(), controller(), learn(), sample(), check_pkt_larger() inside nested actions: OVN's
-      // northd never nests them; refuse rather than invent bytes.
+      // controller(), learn(), sample(), check_pkt_larger() inside nested actions: OVN's northd
+      // never nests them; refuse rather than invent bytes.
       throw new Error(`cannot serialize ${a.type} inside controller userdata`);
   }
 }
