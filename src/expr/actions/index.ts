@@ -1,9 +1,14 @@
 /**
  * OVN logical-flow actions (OVN 25.03 lib/actions.c): parse, format, encode to OpenFlow.
  *
- *   parseActions(text, ctx)   ovnacts_parse_string  -> { actions, prereqs }   (throws ActionError)
- *   formatActions(actions)    ovnacts_format        -> canonical text
- *   encodeActions(text, ctx)  parse + ovnacts_encode -> { ofpacts, prereqs, groups, meters }
+ *   parseActions(text, ctx)   ovnacts_parse_string  -> { actions, prereqs, prereqsExpr }
+ *                                                      (throws ActionError with OVN's message)
+ *   formatActions(actions)    ovnacts_format        -> canonical text ("formats as")
+ *   encodeActions(text, ctx)  parse + ovnacts_encode -> { ofpacts, list, prereqs, prereqsExpr,
+ *                                                        groups, meters }
+ *   encodeParsed(actions, ctx)                      -> the same without re-parsing
+ *   controllerContext({...})  ovn-controller 25.03's environment for one lflow (dump-flows style)
+ *   testOvnContext()          test-ovn's environment (test-ovn style)
  *
  * `ctx` carries everything ovn-controller would: logical pipeline and table, switch or router,
  * port name → tunnel key map, the OVN version's OpenFlow table constants, group/meter id
