@@ -27,7 +27,8 @@ import { stableUuid } from '../lflow/southbound.js';
 import type { Lflow, LflowResult, SbPortBinding } from '../lflow/types.js';
 import type { NorthboundDB } from '../northbound/types.js';
 import { hash2words, uuidPart0 } from './hash.js';
-import { formatOfMatch } from './format.js';
+import { lbHairpinFlows } from './lb.js';
+import { formatOfActions, formatOfMatch } from './format.js';
 import { PHYS_TABLES_25_03, fixedFlows, mcGroupFlows, portFlows, type PhysDatapath, type PhysMcGroup, type PhysPort } from './physical.js';
 import type { CtZones, LflowRef, OfAction, OfFlow, OfGroup, OfMatch, OfPort, OpenFlowOptions, OpenFlowResult } from './types.js';
 
@@ -77,8 +78,11 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   const lspByName = new Map((opts.nb?.logicalSwitchPorts ?? []).map((p) => [p.name, p]));
 
   // ---- which port bindings live on this chassis
+  // northd makes a gateway router's ports l3gateway, and the switch ports peering them (not the
+  // ports of another router peering them: those stay patch)
   const l3gwChassis = (pb: SbPortBinding): string | undefined => {
     if (pb.options['l3gateway-chassis']) return pb.options['l3gateway-chassis'];
+    if (dpByName.get(pb.datapath)?.kind !== 'switch') return undefined;
     const peer = pb.options['peer'] ? pbByName.get(pb.options['peer']) : undefined;
     return peer?.options['l3gateway-chassis'];
   };
@@ -180,8 +184,12 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     const newConj = f.actions.length > 0 && f.actions.every((a) => a.type === 'conjunction');
     if (curConj && newConj) {
       for (const a of f.actions) if (!cur.actions.some((b) => b.type === 'conjunction' && a.type === 'conjunction' && b.id === a.id && b.clause === a.clause)) cur.actions.push(a);
+      cur.provenance.push(...f.provenance);
+    } else if (formatOfActions(cur.actions) === formatOfActions(f.actions)) {
+      cur.provenance.push(...f.provenance);
+    } else {
+      (cur.shadowed ??= []).push({ cookie: f.cookie, actions: f.actions, provenance: f.provenance });
     }
-    cur.provenance.push(...f.provenance);
   };
 
   const addressSets: Record<string, string[]> = Object.fromEntries(sb.addressSets.map((a) => [a.name, a.addresses]));
@@ -298,6 +306,24 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       cookie: uuidPart0(opts.uuids?.mcGroup?.[`${mc.datapath}|${mc.name}`] ?? stableUuid('Multicast_Group', `${mc.datapath}|${mc.name}`)),
     };
     for (const f of mcGroupFlows(g, T, P)) addFlow(f);
+  }
+  // ---- load balancer hairpin flows (from the NB rows the SB Load_Balancer table copies)
+  if (opts.nb) {
+    const lbs = new Map(opts.nb.loadBalancers.map((lb) => [lb.id, { lb, switches: [] as { name: string; key: number }[], routers: [] as { name: string; key: number }[] }]));
+    const groupsById = new Map(opts.nb.loadBalancerGroups.map((g) => [g.id, g.load_balancer]));
+    const attach = (dp: string, lbIds: string[], groupIds: string[], kind: 'switches' | 'routers'): void => {
+      const key = dpByName.get(dp)?.tunnelKey;
+      if (key === undefined) return;
+      for (const id of new Set([...lbIds, ...groupIds.flatMap((g) => groupsById.get(g) ?? [])])) lbs.get(id)?.[kind].push({ name: dp, key });
+    };
+    for (const ls of opts.nb.logicalSwitches) attach(ls.name, ls.load_balancer, ls.load_balancer_group, 'switches');
+    for (const lr of opts.nb.logicalRouters) attach(lr.name, lr.load_balancer, lr.load_balancer_group, 'routers');
+    for (const x of lbs.values()) {
+      if (![...x.switches, ...x.routers].some((d) => local.has(d.name))) continue;
+      x.switches.sort((a, b) => a.key - b.key);
+      const cookie = uuidPart0(opts.uuids?.loadBalancer?.[x.lb.name] ?? stableUuid('Load_Balancer', x.lb.name));
+      for (const f of lbHairpinFlows({ ...x, switches: x.switches.filter((d) => local.has(d.name)) }, cookie, T)) addFlow(f);
+    }
   }
   if (opts.node !== undefined) unsupported.add('node view: tunnel (geneve) flows to remote chassis are not emitted yet');
 

@@ -111,8 +111,15 @@ export interface OfFlow {
   actions: OfAction[];
   /** match text as ovs-ofctl prints it (no table/priority/cookie) */
   text: string;
-  /** all reasons the flow exists (merged conjunction members may have several lflows) */
+  /** all reasons the flow exists (merged conjunction members and identical flows may have several lflows) */
   provenance: OfProvenance[];
+  /**
+   * Flows of other lflows with the same table, priority and match but different actions. OpenFlow
+   * holds one flow per match: ovn-controller installs the one of the lflow it processed first, an
+   * order that follows SB UUID hashing, so it may be any of them. udnc keeps the first in lflow
+   * order as the flow and lists the others here.
+   */
+  shadowed?: Array<{ cookie: number; actions: OfAction[]; provenance: OfProvenance[] }>;
 }
 
 export interface OfBucket {
@@ -199,5 +206,5 @@ export interface OpenFlowOptions {
   /** CT zones to use instead of the allocation rule (e.g. a real ovn-controller's) */
   zones?: Partial<CtZones>;
   /** SB UUIDs to use instead of stable ones (Logical_Flow by lflow key, Port_Binding by name, Datapath by name) */
-  uuids?: { lflow?: (key: string) => string | undefined; portBinding?: Readonly<Record<string, string>>; datapath?: Readonly<Record<string, string>>; mcGroup?: Readonly<Record<string, string>> };
+  uuids?: { lflow?: (key: string) => string | undefined; portBinding?: Readonly<Record<string, string>>; datapath?: Readonly<Record<string, string>>; mcGroup?: Readonly<Record<string, string>>; loadBalancer?: Readonly<Record<string, string>> };
 }
