@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exprToFlows } from '../src/expr/index.js';
-import { type ExprCase, exprCorpus, sharedDir } from './oracle/expr-corpus.js';
-import { canonicalFlows, cmpC, type ExprEnv } from './oracle/expr.js';
+import { type ExprCase, exprCorpus, sharedDir, syntaxCases } from './oracle/expr-corpus.js';
+import { canonicalFlows, cmpC, ovsRoundTrip, realExprToFlowsBatch, type ExprEnv } from './oracle/expr.js';
 import { RECORDED_EXPR_PATH, compileCasesReal, type RecordedCase, type RecordedHeader } from './oracle/record-expr.js';
 import { describeRealOvn } from './oracle/vitest.js';
 
@@ -47,12 +47,14 @@ interface Differential {
 }
 
 /** Compares udnc with real outcomes line for line (sorted). */
-function differential(cases: readonly ExprCase[], real: readonly Outcome[], envs: Record<string, ExprEnv>): Differential {
+function differential(
+  cases: readonly ExprCase[], real: readonly Outcome[], envs: Record<string, ExprEnv>, udncOut?: ReadonlyArray<readonly string[]>,
+): Differential {
   const diffs: string[] = [];
   let numberingOnly = 0;
   cases.forEach((c, i) => {
     const r = real[i]!;
-    const udnc = [...exprToFlows(c.match, udncEnv(envs[c.env]!))].sort(cmpC);
+    const udnc = [...(udncOut?.[i] ?? exprToFlows(c.match, udncEnv(envs[c.env]!)))].sort(cmpC);
     // udnc prints OVN's error message where test-ovn would; the real controller logs it.
     const realLines = r.error !== undefined ? [r.error] : [...r.flows].sort(cmpC);
     if (JSON.stringify(realLines) === JSON.stringify(udnc)) return;
@@ -115,6 +117,20 @@ describeRealOvn('expression differential: live ovn-controller 25.03 vs udnc', (s
     const d = differential(cases, live, header.envs);
     report('udnc vs live real ovn-controller 25.03', cases.length, d);
     expect(drift).toEqual([]);
+    expect(d.diffs).toEqual([]);
+  }, 300_000);
+
+  it('upstream parse/annotate/simplify inputs: installed flows of the real controller = udnc flows as OVS installs them', async () => {
+    const shared = sharedDir();
+    expect(shared, 'shared/reference is needed for the syntax corpus').toBeTruthy();
+    const syn = syntaxCases(shared!);
+    const real = await realExprToFlowsBatch(sandbox(), syn.map((c) => c.match), header.envs['test-ovn']!);
+    const udnc = syn.map((c) => exprToFlows(c.match, udncEnv(header.envs[c.env]!)));
+    const installed = await ovsRoundTrip(sandbox(), udnc);
+    const d = differential(syn, real, header.envs, installed);
+    const errors = real.filter((r) => r.error !== undefined).length;
+    const normalized = udnc.filter((u, i) => JSON.stringify([...u].sort(cmpC)) !== JSON.stringify(installed[i])).length;
+    report(`syntax corpus, installed level (${errors} parse errors; OVS changed udnc's flows for ${normalized})`, syn.length, d);
     expect(d.diffs).toEqual([]);
   }, 300_000);
 });

@@ -316,6 +316,49 @@ export function normalizeDumpFlows(lines: readonly string[], dpKey: number): str
   return parsed.map((f) => formatFlow(f, (id) => rank.get(id)!)).sort(cmpC);
 }
 
+/**
+ * Passes test-ovn-format flows (one list per expression) through OVS itself: loads them into a
+ * bridge with `ovs-ofctl -O OpenFlow15 add-flows` and dumps them back. OVS applies the same
+ * normalization to them as to ovn-controller's flows: OXM can carry a vlan PCP only exact
+ * (a masked PCP becomes exact), vlan_tci masks that hit neither VID nor PCP vanish, fields whose
+ * prerequisites are missing (nw_frag without an IP dl_type) are dropped, and flows that become
+ * identical merge. So this is "udnc's flows as OVS installs them", comparable with the real dump.
+ * Errors (single non-flow lines) and "(no flows)" pass through unchanged.
+ */
+export async function ovsRoundTrip(sb: OvnSandbox, perExpr: ReadonlyArray<readonly string[]>, bridge = 'br-test'): Promise<string[][]> {
+  await sb.ofctl('-O', 'OpenFlow15', 'del-flows', bridge);
+  const prios = priorities(perExpr.length, new Set());
+  const text: string[] = [];
+  perExpr.forEach((lines, i) => {
+    if (lines.length === 1 && (lines[0] === '(no flows)' || !looksLikeFlow(lines[0]!))) return;
+    const gid = (local: number): number => (i + 1) * 10_000 + local;
+    for (const line of lines) {
+      const f = parseTestOvnLine(line);
+      const match = f.conjId === undefined ? f.match : f.match.replace('conj_id=#', `conj_id=${gid(f.conjId)}`);
+      const actions = f.conjs.length ? f.conjs.map((c) => `conjunction(${gid(c.id)},${c.clause + 1}/${c.n})`).join(',') : 'drop';
+      text.push(`priority=${prios[i]}${match ? `,${match}` : ''},actions=${actions}`);
+    }
+  });
+  if (text.length) await sb.addFlows(bridge, text.join('\n'));
+  const byPriority = new Map<number, string[]>();
+  for (const line of await sb.dumpFlows(bridge)) {
+    const prio = priorityOfLine(line);
+    byPriority.set(prio, [...(byPriority.get(prio) ?? []), line]);
+  }
+  await sb.ofctl('-O', 'OpenFlow15', 'del-flows', bridge);
+  return perExpr.map((lines, i) => (lines.length === 1 && (lines[0] === '(no flows)' || !looksLikeFlow(lines[0]!))
+    ? [...lines]
+    // Text-parsed flows can keep a field OVS no longer prints (nw_frag without dl_type), leaving
+    // two rules that print the same; ovn-controller's binary encoding drops the field first and
+    // sends one. Same printed match and actions = one flow.
+    : [...new Set(normalizeDumpFlows(byPriority.get(prios[i]!) ?? [], -1))]));
+}
+
+/** Whether a test-ovn output line is a flow rather than an error message. */
+function looksLikeFlow(line: string): boolean {
+  return line === '' || /^[a-z_0-9]+(=|,|$|:)/.test(line) && !/\s/.test(line.split(': conjunction(')[0]!);
+}
+
 /** C-locale (byte order) comparison, as the vectors were sorted with. */
 export function cmpC(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
