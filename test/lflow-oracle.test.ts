@@ -11,10 +11,11 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeLogicalFlows, formatLflowLine, parseNbctlScript } from '../src/lflow/index.js';
+import { computeLogicalFlows, formatLflowLine, lflowSet, parseNbctlScript, southboundSummary } from '../src/lflow/index.js';
 import { loadManifests } from '../src/manifests/index.js';
 import { buildModel } from '../src/model/index.js';
 import { type NorthboundDB, formatTransact, lowerToNorthbound } from '../src/northbound/index.js';
+import type { SouthboundSummary } from '../src/lflow/compare.js';
 import { shellWords } from '../src/lflow/nbctl.js';
 import { DEFAULT_NB_GLOBAL_OPTIONS, type OvnSandbox, REAL_OVN_PREFIX, ovnAvailable, startOvn } from './oracle/ovn.js';
 
@@ -34,22 +35,6 @@ if (!avail.ok) {
 }
 
 /** lflow-list text → one canonical line per flow: `datapath|pipeline|<lflow-list line>`. */
-/** Fair ACL meters are named `<meter>__<NB ACL UUID>`: random in a real NB, a stable stand-in in udnc. */
-export function normalizeMeter(line: string): string {
-  return line.replace(/(meter="[^"]*__)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '$1<uuid>"');
-}
-
-export function lflowSet(text: string): string[] {
-  const out: string[] = [];
-  let dp = '';
-  for (const line of text.split('\n')) {
-    const h = /^Datapath: "([^"]*)" \([0-9a-f-]+\)  Pipeline: (\w+)$/.exec(line);
-    if (h) dp = `${h[1]}|${h[2]}`;
-    else if (line.startsWith('  table=')) out.push(`${dp}|${normalizeMeter(line)}`);
-  }
-  return out.sort();
-}
-
 interface SbJson { headings: string[]; data: unknown[][] }
 function rows(json: string): Array<Record<string, unknown>> {
   const j = JSON.parse(json) as SbJson;
@@ -58,7 +43,7 @@ function rows(json: string): Array<Record<string, unknown>> {
 const setOf = (v: unknown): unknown[] => (Array.isArray(v) && v[0] === 'set' ? (v[1] as unknown[]) : [v]);
 const uuidOf = (v: unknown): string => (v as [string, string])[1];
 
-async function realSouthbound(sb: OvnSandbox) {
+async function realSouthbound(sb: OvnSandbox): Promise<SouthboundSummary> {
   const dps = rows(await sb.sbctl('--format=json', 'list', 'Datapath_Binding'));
   const dpName = new Map<string, string>();
   const keyName = new Map<number, string>();
@@ -85,20 +70,6 @@ async function realSouthbound(sb: OvnSandbox) {
   const mcGroups = rows(await sb.sbctl('--format=json', 'list', 'Multicast_Group')).map((g) =>
     `${dpName.get(uuidOf(g['datapath']))}/${g['name'] as string}/${g['tunnel_key'] as number}=${setOf(g['ports']).map((p) => pbName.get(uuidOf(p))).sort().join(',')}`).sort();
   return { addressSets, portGroups, mcGroups, portBindings };
-}
-
-function udncSouthbound(r: ReturnType<typeof computeLogicalFlows>) {
-  const dpKey = new Map(r.southbound.datapaths.map((d) => [d.tunnelKey, d.name]));
-  return {
-    addressSets: r.southbound.addressSets.map((a) => `${a.name}=${a.addresses.join(',')}`).sort(),
-    portGroups: r.southbound.portGroups.map((g) => {
-      const us = g.name.indexOf('_');
-      return `${dpKey.get(Number(g.name.slice(0, us)))}/${g.name.slice(us + 1)}=${g.ports.join(',')}`;
-    }).sort(),
-    mcGroups: r.southbound.multicastGroups.map((g) => `${g.datapath}/${g.name}/${g.tunnelKey}=${g.ports.join(',')}`).sort(),
-    portBindings: r.southbound.portBindings.map((p) =>
-      `${p.datapath}/${p.logicalPort}/${p.type}/${Object.keys(p.options).sort().map((k) => `${k}=${p.options[k]}`).join(',')}/${p.mac.join('|')}`).sort(),
-  };
 }
 
 describe.skipIf(!avail.ok)(`${REAL_OVN_PREFIX} lflow differential vs real ovn-northd 25.03`, () => {
@@ -138,7 +109,7 @@ describe.skipIf(!avail.ok)(`${REAL_OVN_PREFIX} lflow differential vs real ovn-no
     const missing = real.filter((l) => !ourSet.has(l));
     const extra = ours.filter((l) => !realSet.has(l));
     expect({ missing, extra }).toEqual({ missing: [], extra: [] });
-    expect(udncSouthbound(mine)).toEqual(realSb);
+    expect(southboundSummary(mine)).toEqual(realSb);
     expect(mine.unsupported).toEqual([]);
     compared += real.length;
     databases += 1;
