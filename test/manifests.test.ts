@@ -265,6 +265,30 @@ spec:
     ]);
   });
 
+  it('validates the hand-written core schemas (names, labels, KubeVirt, OpenShift Network, NAD, EndpointSlice)', () => {
+    const text = readFileSync(d('core-invalid.yaml'), 'utf8');
+    let err: InputError | undefined;
+    try {
+      parseManifestText(text, 'core-invalid.yaml');
+    } catch (e) {
+      err = e as InputError;
+    }
+    const got = (err?.diagnostics ?? []).map((x) => `${x.source?.line}:${x.source?.col} ${x.path}: ${x.message.replace(/^\S+ \S+: /, '')}`);
+    const want = [
+      '4:9 metadata.name: invalid value "Bad_Name": must be a lowercase RFC 1123 label',
+      '6:17 metadata.labels["bad key!"]: invalid key "bad key!": must be a qualified name',
+      '7:9 metadata.labels.ok: invalid value "not ok value!": must be empty or at most 63',
+      '8:14 metadata.labels.version: must be of type string',
+      '14:16 spec.runStrategy: Unsupported value: "Sometimes"; supported values: "Always",',
+      '19:11 spec.template.spec.networks[0]: must NOT have fewer than 2 properties',
+      '25:27 spec.clusterNetwork[0].cidr: must be a valid CIDR, got "10.128.0.0/33"',
+      '32:11 spec.config: must be valid JSON (CNI configuration)',
+      '38:26 endpoints[0].addresses[0]: must be a valid IPv6 address, got "10.0.0.1"',
+    ];
+    expect(got).toHaveLength(want.length);
+    want.forEach((w, i) => expect(got[i]!.startsWith(w), `${got[i]} should start with ${w}`).toBe(true));
+  });
+
   it('rejects unknown fields in fully described types (typos)', () => {
     const text = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: a}\nspec:\n  podSelectr: {}\n';
     expect(() => parseManifestText(text, 't.yaml')).toThrowError(/t\.yaml:5:15: error: spec\.podSelectr: .*unknown field/);

@@ -157,7 +157,11 @@ function describe(e: ErrorObject): SchemaIssue {
       message = `must be of type ${String(p.type)}`;
       break;
     case 'pattern':
-      message = `invalid value: must match ${String(p.pattern)}`;
+      message = `invalid value ${JSON.stringify(e.data)}: ${PATTERN_TEXT.get(String(p.pattern)) ?? `must match ${String(p.pattern)}`}`;
+      break;
+    case 'propertyNames':
+      ptr += `/${String(p.propertyName).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      message = `invalid key ${JSON.stringify(p.propertyName)}: ${PATTERN_TEXT.get(String((COMMON_DEFS.LabelKey as Json).pattern))}`;
       break;
     case 'x-udnc-cel':
     case 'x-udnc-list-map-keys':
@@ -244,6 +248,8 @@ export function validateSchema(kind: KnownKind, obj: unknown): SchemaIssue[] {
   for (const e of errs) {
     if (anyOfAt.has(e.instancePath) && e.keyword !== 'anyOf') continue;
     if (e.keyword === 'if') continue; // the `then` error already says what is wrong
+    // propertyNames reports the key's pattern failure at the map itself, then its own error.
+    if (e.keyword === 'pattern' && e.propertyName !== undefined) continue;
     let issue = describe(e);
     if (e.keyword === 'enum') {
       issue = { ...issue, message: `Unsupported value: ${JSON.stringify(valueAt(obj, e.instancePath))}; supported values: ${((e.params as Json).allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
@@ -252,13 +258,28 @@ export function validateSchema(kind: KnownKind, obj: unknown): SchemaIssue[] {
       issue = { ...issue, message: `invalid value ${JSON.stringify(valueAt(obj, e.instancePath))}: ${anyOfHint(e.parentSchema)}` };
     }
     if (e.keyword === 'type' || e.keyword === 'anyOf') issue.undecodable = true;
-    const key = `${issue.path}\u0000${issue.message}`;
+    // A name checked by two formats (e.g. Namespace: label and subdomain) gets one message.
+    const key = e.keyword === 'pattern' ? `${issue.path}\u0000pattern` : `${issue.path}\u0000${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(issue);
   }
   return out;
 }
+
+/** Human wording for the name formats in k8s-common.json (Kubernetes' own messages). */
+const PATTERN_TEXT = new Map<string, string>(
+  (
+    [
+      ['DNS1123Label', "must be a lowercase RFC 1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters"],
+      ['DNS1123Subdomain', "must be a lowercase RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"],
+      ['DNS1035Label', "must be an RFC 1035 label: lowercase letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters"],
+      ['LabelKey', "must be a qualified name: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"],
+      ['LabelValue', "must be empty or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"],
+      ['IANASvcName', "must be an IANA service name: at most 15 lowercase letters, digits and '-', with at least one letter, no '--', not starting or ending with '-'"],
+    ] as const
+  ).map(([def, text]) => [String((COMMON_DEFS[def] as Json).pattern), text]),
+);
 
 function anyOfHint(parentSchema: unknown): string {
   if (JSON.stringify(parentSchema ?? null).includes('IANASvcName')) return 'must be a port number 1-65535 or a port name (IANA_SVC_NAME: at most 15 lowercase letters, digits and "-", at least one letter)';
