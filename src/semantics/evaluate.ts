@@ -103,7 +103,26 @@ function resolve(ctx: Ctx, spec: PeerSpec, network: string | undefined, out: Rea
   return undefined;
 }
 
+/** Parties are immutable per (pod, network, hostNetwork reading): cache them per model index. */
+const partyCache = new WeakMap<ModelIndex, WeakMap<Pod, Map<string, Party | undefined>>>();
+
 function podParty(ctx: Ctx, pod: Pod, network: string | undefined, out: ReasonStep[]): Party | undefined {
+  let byPod = partyCache.get(ctx.idx);
+  if (!byPod) partyCache.set(ctx.idx, (byPod = new WeakMap()));
+  let cache = byPod.get(pod);
+  if (!cache) byPod.set(pod, (cache = new Map()));
+  const key = (ctx.c.hostNetworkOutsidePolicy ? 'h|' : 'k|') + (network ?? '');
+  if (cache.has(key)) {
+    const hit = cache.get(key);
+    if (!hit) computeParty(ctx, pod, network, out); // re-run for its reason step
+    return hit;
+  }
+  const p = computeParty(ctx, pod, network, out);
+  cache.set(key, p);
+  return p;
+}
+
+function computeParty(ctx: Ctx, pod: Pod, network: string | undefined, out: ReasonStep[]): Party | undefined {
   if (pod.hostNetwork) {
     const node = ctx.idx.nodes.get(pod.node);
     const ip = node?.hostAddresses[0];

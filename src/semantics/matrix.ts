@@ -7,7 +7,7 @@ import { formatSource } from '../common/source.js';
 import type { Protocol } from '../model/k8s.js';
 import type { ClusterModel, Pod } from '../model/types.js';
 import { evaluate } from './evaluate.js';
-import type { EvalOptions, Verdict } from './types.js';
+import type { EvalOptions, PeerSpec, Verdict } from './types.js';
 
 export interface PortSpec { protocol: Protocol; port: number }
 
@@ -28,6 +28,8 @@ export interface MatrixEntity {
   kind: string;
   /** the pod whose labels/ports stand for the group (all pods of a workload share the template) */
   pod: Pod;
+  /** every pod of the group, sorted by name */
+  pods: Pod[];
   podCount: number;
   ref: ObjectRef;
 }
@@ -49,8 +51,36 @@ export interface NetworkMatrix {
   network: string;
   owner?: ObjectRef;
   entities: MatrixEntity[];
-  /** cells[i][j]: entities[i] → entities[j]; i === j compares a workload's replicas (or a pod with itself) */
-  cells: MatrixCell[][];
+  /** probe ports of each destination (column) */
+  ports: PortSpec[][];
+  /**
+   * Compact verdicts: for source i, destination j, port k the byte at
+   * `i * rowWidth + colOffset[j] + k` holds bit 1 = allowed, 2 = ingress allowed, 4 = egress allowed.
+   * Use `matrixCell()` to read a cell. (1,000 workloads make a million cells: objects per cell
+   * would cost more than evaluating them.)
+   */
+  codes: Uint8Array;
+  rowWidth: number;
+  colOffset: number[];
+  /** with `explain`: full verdicts at the same index as `codes` */
+  verdicts?: Verdict[];
+}
+
+/** Reads one cell: i = source index, j = destination index (the diagonal compares two replicas). */
+export function matrixCell(n: NetworkMatrix, i: number, j: number): MatrixCell {
+  const base = i * n.rowWidth + n.colOffset[j]!;
+  const results = n.ports[j]!.map((p, k): MatrixResult => {
+    const c = n.codes[base + k]!;
+    const r: MatrixResult = { ...p, allowed: (c & 1) !== 0, ingress: (c & 2) !== 0, egress: (c & 4) !== 0 };
+    const v = n.verdicts?.[base + k];
+    if (v) r.verdict = v;
+    return r;
+  });
+  return { src: n.entities[i]!.id, dst: n.entities[j]!.id, results };
+}
+
+function* cells(n: NetworkMatrix): Generator<MatrixCell> {
+  for (let i = 0; i < n.entities.length; i++) for (let j = 0; j < n.entities.length; j++) yield matrixCell(n, i, j);
 }
 
 export interface Matrix {
@@ -114,9 +144,9 @@ export function matrixEntities(model: ClusterModel, granularity: 'workload' | 'p
       const m = byNet.get(net) ?? new Map<string, MatrixEntity>();
       byNet.set(net, m);
       const e = m.get(id);
-      if (e) e.podCount++;
+      if (e) { e.podCount++; e.pods.push(pod); }
       else m.set(id, {
-        id, namespace: pod.namespace, name: isPod ? pod.name : w.name, kind: isPod ? 'Pod' : w.kind, pod, podCount: 1, ref: isPod ? pod.ref : w,
+        id, namespace: pod.namespace, name: isPod ? pod.name : w.name, kind: isPod ? 'Pod' : w.kind, pod, pods: [pod], podCount: 1, ref: isPod ? pod.ref : w,
       });
     }
   }
@@ -135,21 +165,37 @@ export function buildMatrix(model: ClusterModel, opts: MatrixOptions = {}): Matr
     const hostEntities = network === 'default' ? (byNet.get('host') ?? []) : [];
     const all = [...entities, ...hostEntities];
     const netOpt = network === 'default' ? undefined : network;
-    const cells = all.map((s) => all.map((d) => {
-      const ports = opts.ports ?? destinationPorts(d.pod, polPorts);
-      const results = ports.map((p): MatrixResult => {
-        const v = evaluate(model, {
-          src: { kind: 'pod', namespace: s.pod.namespace, name: s.pod.name, ...(netOpt && !s.pod.hostNetwork ? { network: netOpt } : {}) },
-          dst: { kind: 'pod', namespace: d.pod.namespace, name: d.pod.name, ...(netOpt && !d.pod.hostNetwork ? { network: netOpt } : {}) },
-          protocol: p.protocol, port: p.port,
-        }, { semantics });
-        const r: MatrixResult = { ...p, allowed: v.allowed, ingress: v.ingress.allowed, egress: v.egress.allowed };
-        if (opts.explain) r.verdict = v;
-        return r;
+    const dstPorts = new Map(all.map((d) => [d, opts.ports ?? destinationPorts(d.pod, polPorts)]));
+    const spec = (pod: Pod): PeerSpec => ({
+      kind: 'pod', namespace: pod.namespace, name: pod.name, ...(netOpt && !pod.hostNetwork ? { network: netOpt } : {}),
+    });
+    const specs = new Map(all.map((e) => [e, spec(e.pod)]));
+    // The diagonal of a workload with replicas compares two replicas, not a pod with itself.
+    const peerReplica = new Map(all.filter((e) => e.pods.length > 1).map((e) => [e, spec(e.pods[1]!)]));
+    const evalOpts = { semantics, ...(opts.choices ? { choices: opts.choices } : {}) };
+    const ports = all.map((d) => dstPorts.get(d)!);
+    const colOffset: number[] = [];
+    let rowWidth = 0;
+    for (const ps of ports) { colOffset.push(rowWidth); rowWidth += ps.length; }
+    const codes = new Uint8Array(rowWidth * all.length);
+    const verdicts: Verdict[] | undefined = opts.explain ? new Array<Verdict>(codes.length) : undefined;
+    all.forEach((s, i) => {
+      const src = specs.get(s)!;
+      all.forEach((d, j) => {
+        const dst = (s === d ? peerReplica.get(d) : undefined) ?? specs.get(d)!;
+        const base = i * rowWidth + colOffset[j]!;
+        ports[j]!.forEach((p, k) => {
+          const v = evaluate(model, { src, dst, protocol: p.protocol, port: p.port }, evalOpts);
+          codes[base + k] = (v.allowed ? 1 : 0) | (v.ingress.allowed ? 2 : 0) | (v.egress.allowed ? 4 : 0);
+          if (verdicts) verdicts[base + k] = v;
+        });
       });
-      return { src: s.id, dst: d.id, results };
-    }));
-    networks.push({ network, owner: model.networks.find((n) => n.id === network)?.owner, entities: all, cells });
+    });
+    const nm: NetworkMatrix = { network, entities: all, ports, codes, rowWidth, colOffset };
+    const owner = model.networks.find((n) => n.id === network)?.owner;
+    if (owner) nm.owner = owner;
+    if (verdicts) nm.verdicts = verdicts;
+    networks.push(nm);
   }
   return { semantics, granularity, networks };
 }
@@ -167,33 +213,54 @@ export function formatMatrix(m: Matrix, format: 'txt' | 'json' | 'csv' | 'md', o
   if (format === 'json') return JSON.stringify(matrixJSON(m, opts.explain ?? false), null, 2) + '\n';
   if (format === 'csv') {
     const rows = ['network,src,dst,protocol,port,allowed,egress,ingress' + (opts.explain ? ',reasons' : '')];
+    // Straight from the compact codes: a 1,000-workload matrix is millions of rows.
+    const flag = ['false,false,false', 'true,false,false', 'false,false,true', 'true,false,true',
+      'false,true,false', 'true,true,false', 'false,true,true', 'true,true,true']; // allowed,egress,ingress by code
     for (const n of m.networks) {
-      for (const row of n.cells) for (const c of row) for (const r of c.results) {
-        const base = [n.network, c.src, c.dst, r.protocol, r.port, r.allowed, r.egress, r.ingress].map(csv).join(',');
-        rows.push(opts.explain ? `${base},${csv(reasonText(r.verdict).join(' | '))}` : base);
+      const ids = n.entities.map((e) => csv(e.id));
+      const portText = n.ports.map((ps) => ps.map((p) => `${p.protocol},${p.port}`));
+      const net = csv(n.network);
+      for (let i = 0; i < ids.length; i++) {
+        const row = `${net},${ids[i]},`;
+        for (let j = 0; j < ids.length; j++) {
+          const base = i * n.rowWidth + n.colOffset[j]!;
+          const pre = `${row}${ids[j]},`;
+          portText[j]!.forEach((pt, k) => {
+            const line = `${pre}${pt},${flag[n.codes[base + k]!]}`;
+            rows.push(opts.explain ? `${line},${csv(reasonText(n.verdicts?.[base + k]).join(' | '))}` : line);
+          });
+        }
       }
     }
     return rows.join('\n') + '\n';
   }
   const out: string[] = [];
   out.push(`# connectivity (${m.semantics} semantics, one row/column per ${m.granularity}; rows = source, columns = destination)`);
-  out.push('# cell: "all" = every probed port allowed, "-" = none, else the allowed ports (TCP unless prefixed)');
+  out.push('# cell: "all" = every probed port allowed, "-" = none, else the allowed ports (TCP unless prefixed);');
+  out.push('# a workload\'s diagonal cell is replica to replica (a single pod: the pod to itself)');
   for (const n of m.networks) {
     out.push('', `## network ${n.network}${n.owner?.source ? ` (${n.owner.kind} ${n.owner.namespace ? `${n.owner.namespace}/` : ''}${n.owner.name}, ${formatSource(n.owner.source)})` : ''}`);
     const ids = n.entities.map((e) => e.id);
     if (format === 'md') {
       out.push('', `| src \\ dst | ${ids.map(mdEsc).join(' | ')} |`, `|---|${ids.map(() => '---').join('|')}|`);
-      n.cells.forEach((row, i) => out.push(`| ${mdEsc(ids[i]!)} | ${row.map((c) => mdEsc(cellSummary(c))).join(' | ')} |`));
+      ids.forEach((id, i) => out.push(`| ${mdEsc(id)} | ${ids.map((_, j) => mdEsc(cellSummary(matrixCell(n, i, j)))).join(' | ')} |`));
     } else {
       const header = ['', ...ids.map((_, j) => `[${j}]`)];
-      const body = n.cells.map((row, i) => [`[${i}] ${ids[i]}`, ...row.map(cellSummary)]);
+      const body = ids.map((id, i) => [`[${i}] ${id}`, ...ids.map((_, j) => cellSummary(matrixCell(n, i, j)))]);
       const widths = header.map((_, k) => Math.max(header[k]!.length, ...body.map((r) => r[k]!.length)));
       const fmt = (r: string[]) => r.map((x, k) => x.padEnd(widths[k]!)).join('  ').trimEnd();
       out.push(fmt(header), ...body.map(fmt));
     }
+    // Which ports each column was probed on, grouped so identical lists print once.
+    const groups = new Map<string, number[]>();
+    n.ports.forEach((ps, j) => {
+      const k = ps.map((p) => `${p.protocol}/${p.port}`).join(',');
+      groups.set(k, [...(groups.get(k) ?? []), j]);
+    });
+    out.push('', `${format === 'md' ? '' : '# '}probed ports: ${[...groups].map(([k, js]) => `${k} → ${js.length === n.ports.length ? 'all columns' : js.map((j) => `[${j}]`).join('')}`).join('; ')}`);
     if (opts.explain) {
       out.push('', format === 'md' ? '### reasons' : '# reasons');
-      for (const row of n.cells) for (const c of row) for (const r of c.results) {
+      for (const c of cells(n)) for (const r of c.results) {
         out.push(`${format === 'md' ? '- ' : ''}${c.src} → ${c.dst} ${r.protocol}/${r.port}: ${r.allowed ? 'allowed' : 'denied'}`);
         for (const l of reasonText(r.verdict)) out.push(`    ${l}`);
       }
@@ -217,7 +284,7 @@ function matrixJSON(m: Matrix, explain: boolean) {
     networks: m.networks.map((n) => ({
       network: n.network,
       entities: n.entities.map((e) => ({ id: e.id, namespace: e.namespace, name: e.name, kind: e.kind, pods: e.podCount, source: e.ref.source })),
-      cells: n.cells.flat().map((c) => ({
+      cells: [...cells(n)].map((c) => ({
         src: c.src, dst: c.dst,
         results: c.results.map((r) => ({
           protocol: r.protocol, port: r.port, allowed: r.allowed, egress: r.egress, ingress: r.ingress,
