@@ -239,7 +239,7 @@ function evaluatePair(ctx: Ctx, src: Party, dst: Party, pre: ReasonStep[]): Verd
   }
   const network = idx.networks.get(netId);
   if (src.host && dst.attachment && network && network.role !== 'default') {
-    const s = step('isolation', 'deny', `${src.label} is host traffic; ${dst.label} sits on ${netId}, isolated from the host except for kubelet probes from its own node`, network.owner);
+    const s = step('isolation', 'deny', `${src.label} is host traffic; ${dst.label} sits on ${netId}, which the host does not reach (kubelet probes go to the pod's default-network port)`, network.owner);
     return verdict([...pre, s], deny([s]), deny([s]), netId);
   }
   if (dst.host && src.attachment && network && network.role === 'secondary') {
