@@ -6,6 +6,8 @@
  * Normalizations (everything else must be equal):
  *  - datapath UUIDs in `Datapath:` headers are dropped (SB UUIDs are random);
  *  - fair ACL meters are named `<meter>__<NB ACL UUID>` by northd: the UUID becomes `<uuid>`;
+ *  - ECMP member ids (`reg8[16..31] == N` in lr_in_ip_routing_ecmp) become `*`: northd numbers
+ *    members in NB UUID order;
  *  - SB Port_Group names `<datapath key>_<name>` become `<datapath name>/<name>` (keys depend on
  *    the order northd met the datapaths, see ./southbound.ts).
  */
@@ -15,6 +17,12 @@ export function normalizeMeter(line: string): string {
   return line.replace(/(meter="[^"]*__)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '$1<uuid>"');
 }
 
+/** All normalizations of one lflow-list line. */
+export function normalizeLine(line: string): string {
+  const l = normalizeMeter(line);
+  return l.includes('(lr_in_ip_routing_ecmp)') ? l.replace(/reg8\[16\.\.31\] == \d+/, 'reg8[16..31] == *') : l;
+}
+
 /** `ovn-sbctl lflow-list` text → sorted `datapath|pipeline|  table=…` lines. */
 export function lflowSet(text: string): string[] {
   const out: string[] = [];
@@ -22,7 +30,7 @@ export function lflowSet(text: string): string[] {
   for (const line of text.split('\n')) {
     const h = /^Datapath: "([^"]*)" \(([0-9a-f-]*)\)  Pipeline: (\w+)$/.exec(line);
     if (h) dp = `${h[1]}|${h[3]}`;
-    else if (line.startsWith('  table=')) out.push(`${dp}|${normalizeMeter(line)}`);
+    else if (line.startsWith('  table=')) out.push(`${dp}|${normalizeLine(line)}`);
   }
   return out.sort();
 }

@@ -9,7 +9,7 @@
 import { type IpNet, type Ipv4Net, type Ipv6Net, formatIpPort, parseIpNet, parseIpv4, parseIpv6 } from './addr.js';
 import { lbVips } from './switch.js';
 import { type Cause, type LrpView, type LrView, isGatewayRouter } from './model.js';
-import type { NAT } from '../northbound/types.js';
+import type { LogicalRouterStaticRoute, NAT } from '../northbound/types.js';
 import { PIPELINE_25_03, PRIO, REG, type StageName } from './pipeline-25.03.js';
 import type { FlowSink } from './sink.js';
 
@@ -22,7 +22,7 @@ const P = {
     L4_UNREACH: 80, PROTO_UNREACH: 70, SELF_DROP: 60, BCAST: 50, TTL_MCAST: 32, TTL_EXCEEDED: 31, TTL_DROP: 30,
   },
   IP_ROUTING: { RS_RA: 10550 },
-  ECMP: { NO_GROUP: 150 },
+  ECMP: { NO_GROUP: 150, MEMBER: 100 },
   ARP_RESOLVE: { MCAST: 500, NEIGHBOR: 100, DROP_SNAT_IP: 2, DYNAMIC: 1 },
   ARP_REQUEST: { STATIC_ND: 200, UNKNOWN_MAC: 100 },
   SNAT: { ND_NS: 120, SKIP_SNAT_FOR_LB: 120, FORCE_SNAT_ROUTER_IP: 110 },
@@ -311,7 +311,9 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       add('lr_in_ip_routing', n.plen * PRIO.ROUTE_MULTIPLIER + PRIO.ROUTE_OFFSET_CONNECTED, m, route6('ip6.dst', n.addr, p), c);
     }
   }
-  const seenRoutes = new Set<string>();
+  // static routes, grouped by (policy, prefix): a group of two or more is an ECMP route
+  interface Resolved { r: LogicalRouterStaticRoute; prefix: IpNet; nh: string; out: { port: LrpView; src: string } }
+  const groups = new Map<string, Resolved[]>();
   for (const r of lr.routes) {
     const prefix = parseIpNet(r.ip_prefix);
     if (!prefix) {
@@ -322,39 +324,59 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
       unsupported.push(`route ${r.id}: route_table ${r.route_table} is not modelled`);
       continue;
     }
-    const srcRoute = r.policy === 'src-ip';
-    const key = `${srcRoute}|${prefix.network}/${prefix.plen}`;
-    if (seenRoutes.has(key)) {
-      unsupported.push(`router ${lr.name}: ECMP route ${r.ip_prefix} is not modelled`);
-      continue;
-    }
-    seenRoutes.add(key);
-    const nh = r.nexthop;
-    const isV4 = prefix.family === 4;
-    const out = routeOutput(lr, r.output_port, nh, isV4);
-    if (!out) {
-      unsupported.push(`route ${r.id}: no output port for next hop ${nh}`);
-      continue;
-    }
-    const prio = prefix.plen * PRIO.ROUTE_MULTIPLIER + (srcRoute ? PRIO.ROUTE_OFFSET_SRC : PRIO.ROUTE_OFFSET_STATIC);
-    const dir = srcRoute ? 'src' : 'dst';
-    const match = `${REG.ROUTE_TABLE_ID} == 0 && ip${isV4 ? 4 : 6}.${dir} == ${prefix.network}/${prefix.plen}`;
-    const nhParsed = parseIpNet(nh);
-    const nhText = nhParsed ? nhParsed.addr : nh;
-    if (nh === 'discard') {
+    if (r.nexthop === 'discard') {
       unsupported.push(`route ${r.id}: discard routes are not modelled`);
       continue;
     }
-    add('lr_in_ip_routing', prio, match, isV4 ? route4(nhText, out.src, out.port) : route6(nhText, out.src, out.port), [r, out.port.row]);
+    if (Object.keys(r.options).length > 0) unsupported.push(`route ${r.id}: route options are not modelled`);
+    const nhParsed = parseIpNet(r.nexthop);
+    const out = routeOutput(lr, r.output_port, r.nexthop, prefix.family === 4);
+    if (!nhParsed || !out) {
+      unsupported.push(`route ${r.id}: no output port for next hop ${r.nexthop}`);
+      continue;
+    }
+    const key = `${r.policy === 'src-ip' ? 'src' : 'dst'}|${prefix.network}/${prefix.plen}`;
+    const list = groups.get(key) ?? [];
+    list.push({ r, prefix, nh: nhParsed.addr, out });
+    groups.set(key, list);
+  }
+  let ecmpGroupId = 0;
+  for (const key of [...groups.keys()].sort()) {
+    const list = groups.get(key)!;
+    const { prefix } = list[0]!;
+    const srcRoute = key.startsWith('src|');
+    const isV4 = prefix.family === 4;
+    const prio = prefix.plen * PRIO.ROUTE_MULTIPLIER + (srcRoute ? PRIO.ROUTE_OFFSET_SRC : PRIO.ROUTE_OFFSET_STATIC);
+    const match = `${REG.ROUTE_TABLE_ID} == 0 && ip${isV4 ? 4 : 6}.${srcRoute ? 'src' : 'dst'} == ${prefix.network}/${prefix.plen}`;
+    // duplicate next hops collapse into one member
+    const members = [...new Map(list.map((x) => [x.nh, x])).values()].sort((a, b) => (a.nh < b.nh ? -1 : a.nh > b.nh ? 1 : 0));
+    if (members.length === 1) {
+      const m = members[0]!;
+      add('lr_in_ip_routing', prio, match, isV4 ? route4(m.nh, m.out.src, m.out.port) : route6(m.nh, m.out.src, m.out.port), [m.r, m.out.port.row]);
+    } else {
+      // ECMP: northd numbers groups and members in its own (UUID-dependent) order; udnc numbers
+      // groups by sorted prefix and members by sorted next hop (comparisons normalize member ids)
+      const gid = ++ecmpGroupId;
+      add('lr_in_ip_routing', prio, match,
+        `ip.ttl--; flags.loopback = 1; ${REG.ECMP_GROUP_ID} = ${gid}; ${REG.ECMP_MEMBER_ID} = select(${members.map((_, i) => i + 1).join(', ')});`,
+        list.map((x) => x.r));
+      members.forEach((m, i) => {
+        const nhReg = isV4 ? REG.NEXT_HOP_IPV4 : REG.NEXT_HOP_IPV6;
+        const srcReg = isV4 ? REG.SRC_IPV4 : REG.SRC_IPV6;
+        add('lr_in_ip_routing_ecmp', P.ECMP.MEMBER, `${REG.ECMP_GROUP_ID} == ${gid} && ${REG.ECMP_MEMBER_ID} == ${i + 1}`,
+          `${nhReg} = ${m.nh}; ${srcReg} = ${m.out.src}; eth.src = ${m.out.port.networks.mac}; outport = ${q(m.out.port.name)}; ${REG.NEXTHOP_IS_IPV4} = ${isV4 ? 1 : 0}; next;`,
+          [m.r, m.out.port.row]);
+      });
+    }
     if (!isV4) {
       // IPv6 next hops of static routes get a solicited-node ND request of their own
-      const nh6 = parseIpNet(nh);
-      if (nh6 && nh6.family === 6) {
-        const g = parseIpv6(nh)!;
+      for (const m of members) {
+        const g = parseIpv6(m.nh)!;
+        const nh6 = parseIpNet(m.nh) as Ipv6Net;
         const hex2 = (x: number) => x.toString(16).padStart(2, '0');
         const mcMac = `33:33:ff:${hex2(g[6]! & 0xff)}:${hex2(g[7]! >> 8)}:${hex2(g[7]! & 0xff)}`;
         add('lr_in_arp_request', P.ARP_REQUEST.STATIC_ND, `eth.dst == 00:00:00:00:00:00 && ${REG.NEXTHOP_IS_IPV4} == 0 && ${REG.NEXT_HOP_IPV6} == ${nh6.addr}`,
-          `nd_ns { eth.dst = ${mcMac}; ip6.dst = ${nh6.snm}; nd.target = ${nh6.addr}; output; }; output;`, [r]);
+          `nd_ns { eth.dst = ${mcMac}; ip6.dst = ${nh6.snm}; nd.target = ${nh6.addr}; output; }; output;`, [m.r]);
       }
     }
   }
