@@ -10,6 +10,7 @@
  * the lower register number being the more significant half).
  */
 import { SLOT_BITS } from '../openflow/types.js';
+import { mfFieldOrNull, type MfField } from '../expr/actions/mf.js';
 
 export const EXTRA_SLOTS = [
   'ct_zone', 'ct_nw_src', 'ct_nw_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst', 'ct_ipv6_src', 'ct_ipv6_dst', 'dp_hash',
@@ -150,4 +151,9 @@ export function parseCtState(s: string): bigint {
     v |= b;
   }
   return v;
+}
+
+/** The meta-flow field of a layout, for building actions (printing needs its format). */
+export function mfOf(l: FieldLayout): MfField {
+  return mfFieldOrNull(l.name) ?? { name: l.name, nBits: l.nBits, nBytes: Math.ceil(l.nBits / 8), nxmName: l.name, headerOf10: 0, headerOf15: 0, fmt: 'hex' };
 }

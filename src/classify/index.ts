@@ -14,3 +14,7 @@ export { FlowTable } from './table.js';
 export { CT, formatCtState, parseCtState, SLOT_NAMES } from './fields.js';
 export { classifyProbe, classifyProbeIn, probeContext, ProbeContext, packetFields, parseIp, formatIpBig } from './probe.js';
 export type { PacketSpec, ProbeClassification, ClassifyProbeOptions, L4, Vif } from './probe.js';
+export { crossCheck, crossCheckProbes, formatDisagreements, classifierReasonLines, decisiveSteps, probeText } from './crosscheck.js';
+export type { CrossCheckReport, Disagreement } from './crosscheck.js';
+export { formatProbeTrace, formatSteps, formatProvenance, formatPacket, formatResult } from './format.js';
+export { Learned, learnFlow } from './learn.js';

@@ -34,10 +34,12 @@
 import type { OfAction, OfFlow, OfGroup, OfPort, OfProvenance, OpenFlowResult } from '../openflow/types.js';
 import { formatOfActions } from '../openflow/format.js';
 import type { Ofpact, OfCt, OfNat } from '../expr/actions/ofpact.js';
+import type { MfSubfield } from '../expr/actions/mf.js';
 import { ACTION_OPCODE } from '../expr/actions/tables.js';
-import { CT, N_SLOTS, SLOT, SLOT_NAMES, fieldLayout, formatCtState, ones, parseSubfieldText, readField, writeField, type FieldLayout } from './fields.js';
+import { CT, N_SLOTS, SLOT, SLOT_NAMES, fieldLayout, mfOf, formatCtState, ones, parseSubfieldText, readField, writeField, type FieldLayout } from './fields.js';
 import { FlowTable } from './table.js';
 import { Conntrack, CT_NEW, reverse, type CtTuple } from './conntrack.js';
+import { Learned, learnFlow } from './learn.js';
 
 export const MAX_DEPTH = 64;
 export const MAX_RESUBMITS = 4096;
@@ -94,6 +96,8 @@ export interface RunOptions {
   trace?: boolean;
   /** stateful conntrack (kept across runs when passed in); ignored with ctNext */
   conntrack?: Conntrack;
+  /** flows installed by learn() (kept across runs when passed in) */
+  learned?: Learned;
   /** scripted conntrack: ct_state for each recirculation, in order (then trk|new) */
   ctNext?: bigint[];
   /** first table (default 0) */
@@ -118,11 +122,25 @@ export interface ClassifierOptions {
 interface Frame {
   st: bigint[];
   stack: bigint[];
+  /**
+   * Header rewrites the datapath did that the translation does not see: NAT by a ct() without
+   * recirculation. They are on the wire (outputs) and in any later recirculation.
+   */
+  wire?: Map<number, bigint>;
 }
+
+function onWire(fr: Frame): bigint[] {
+  if (!fr.wire?.size) return fr.st;
+  const o = [...fr.st];
+  for (const [i, v] of fr.wire) o[i] = v;
+  return o;
+}
+const copyFrame = (fr: Frame): Frame => ({ st: [...fr.st], stack: [...fr.stack], ...(fr.wire ? { wire: new Map(fr.wire) } : {}) });
 
 interface RunCtx {
   opts: RunOptions;
   ct: Conntrack;
+  learned: Learned;
   scripted: bigint[] | undefined;
   recirc: Array<{ table: number; st: bigint[] }>;
   outputs: number[];
@@ -181,7 +199,7 @@ export class Classifier {
       st[i] = v;
     }
     const ctx: RunCtx = {
-      opts, ct: opts.conntrack ?? new Conntrack(), scripted: opts.ctNext ? [...opts.ctNext] : undefined,
+      opts, ct: opts.conntrack ?? new Conntrack(), learned: opts.learned ?? new Learned(), scripted: opts.ctNext ? [...opts.ctNext] : undefined,
       recirc: [], outputs: [], deliveries: [], controller: [], steps: [], notes: [], resubmits: 0, pass: 0, stopped: false,
     };
     let frame: Frame = { st, stack: [] };
@@ -221,7 +239,12 @@ export class Classifier {
       return;
     }
     const t = this.tables.get(table);
-    const hit = t?.lookup(fr.st);
+    let hit = t?.lookup(fr.st);
+    const lt = ctx.learned.table(table);
+    if (lt) {
+      const lh = lt.lookup(fr.st);
+      if (lh && (!hit || lh.priority > hit.priority)) hit = lh;
+    }
     if (!hit) {
       if (table === LOG_TO_PHY) this.checkExternal(ctx, fr);
       if (ctx.opts.trace) ctx.steps.push({ pass: ctx.pass, depth: nest, table, actions: 'drop', note: 'no flow matched (table miss)' });
@@ -291,12 +314,12 @@ export class Classifier {
         case 'output':
           if (BigInt(a.port) === st[IN_PORT]) { ctx.notes.push(`table ${flow.table}: skipping output to input port ${a.port}`); break; }
           ctx.outputs.push(a.port);
-          ctx.deliveries.push({ ofport: a.port, fields: toFields(st) });
+          ctx.deliveries.push({ ofport: a.port, fields: toFields(onWire(fr)) });
           break;
         case 'conjunction':
           break; // only meaningful as a lookup result (table.ts)
         case 'clone': {
-          const sub: Frame = { st: [...st], stack: [...fr.stack] };
+          const sub = copyFrame(fr);
           this.exec(ctx, sub, a.actions, depth, nest, flow, undefined);
           break;
         }
@@ -305,7 +328,7 @@ export class Classifier {
           if (!g || !g.buckets.length) { ctx.notes.push(`group ${a.id}: no such group or no buckets: drop`); break; }
           const b = this.chooseBucket(ctx, g, st);
           if (ctx.opts.trace) ctx.steps.push({ pass: ctx.pass, depth: nest + 1, table: flow.table, actions: g.buckets[b]!.actionsText, note: `group ${a.id} bucket ${g.buckets[b]!.bucketId}` });
-          const sub: Frame = { st: [...st], stack: [...fr.stack] };
+          const sub = copyFrame(fr);
           this.exec(ctx, sub, g.parsed[b]!, depth, nest, flow, undefined);
           break;
         }
@@ -339,9 +362,12 @@ export class Classifier {
         case 'nat':
           ctx.notes.push(`table ${flow.table}: nat outside ct() ignored`);
           break;
-        case 'learn':
-          ctx.notes.push(`table ${flow.table}: learn() not modelled (no flow learned)`);
+        case 'learn': {
+          const lf = learnFlow(a.text, st, flow.table);
+          ctx.learned.add(lf);
+          if (ctx.opts.trace) ctx.notes.push(`table ${flow.table}: learned table=${lf.table},priority=${lf.priority},${lf.text} actions=${formatOfActions(lf.actions)}`);
           break;
+        }
         case 'note': case 'sample': case 'meter': case 'set_queue':
           break;
       }
@@ -362,13 +388,13 @@ export class Classifier {
   }
 
   private ct(ctx: RunCtx, fr: Frame, a: OfCt, flow: OfFlow): void {
-    const st = fr.st;
+    const st = onWire(fr);
     const zone = Number(readField(st, fieldLayout(a.zone.field.name), a.zone.ofs, a.zone.nBits));
     const nat = a.actions.find((x): x is OfNat => x.type === 'nat');
     const exec = a.actions.filter((x) => x.type !== 'nat');
     if (ctx.scripted) {
       if (a.table === null) return;
-      const next = [...st];
+      const next = [...fr.st];
       next[S['ct_state']!] = ctx.scripted.length ? ctx.scripted.shift()! : CT_NEW;
       next[S['ct_zone']!] = BigInt(zone);
       ctx.recirc.push({ table: a.table, st: next });
@@ -444,9 +470,13 @@ export class Classifier {
       out[S['ct_tp_dst']!] = BigInt(origT.dport);
     }
     out[S['ct_zone']!] = BigInt(zone);
-    if (a.table !== null) ctx.recirc.push({ table: a.table, st: out });
+    if (a.table !== null) { ctx.recirc.push({ table: a.table, st: out }); return; }
     // Without recirculation OVS hides the ct results from the following actions; NAT done by the
-    // datapath is not visible to the translation either.
+    // datapath is not visible to the translation either, only on the wire.
+    for (const n of ['nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'tp_src', 'tp_dst']) {
+      const i = S[n]!;
+      if (out[i] !== st[i]) (fr.wire ??= new Map()).set(i, out[i]!);
+    }
   }
 }
 
@@ -518,9 +548,9 @@ function splitTop(s: string): string[] {
   return out;
 }
 
-function subfieldOf(text: string): { field: { name: string; nBits: number }; ofs: number; nBits: number } {
+function subfieldOf(text: string): MfSubfield {
   const sf = parseSubfieldText(text);
-  return { field: { name: sf.layout.name, nBits: sf.layout.nBits }, ofs: sf.ofs, nBits: sf.nBits };
+  return { field: mfOf(sf.layout), ofs: sf.ofs, nBits: sf.nBits };
 }
 
 function parseIpText(s: string): { v: bigint; v6: boolean } {
@@ -549,14 +579,14 @@ export function parseBucketActions(text: string): Ofpact[] {
     if (!t) continue;
     let m: RegExpExecArray | null;
     if ((m = /^ct\((.*)\)$/.exec(t))) {
-      const ct: OfCt = { type: 'ct', commit: false, table: null, zone: subfieldOf('NXM_NX_REG13[0..15]') as OfCt['zone'], actions: [] };
+      const ct: OfCt = { type: 'ct', commit: false, table: null, zone: subfieldOf('NXM_NX_REG13[0..15]'), actions: [] };
       let zoneImm: number | undefined;
       for (const arg of splitTop(m[1]!)) {
         let n: RegExpExecArray | null;
         if (arg === 'commit') ct.commit = true;
         else if ((n = /^table=(\d+)$/.exec(arg))) ct.table = Number(n[1]);
         else if ((n = /^zone=(\d+)$/.exec(arg))) zoneImm = Number(n[1]);
-        else if ((n = /^zone=(.+)$/.exec(arg))) ct.zone = subfieldOf(n[1]!) as OfCt['zone'];
+        else if ((n = /^zone=(.+)$/.exec(arg))) ct.zone = subfieldOf(n[1]!);
         else if ((n = /^nat(?:\((src|dst)(?:=(.*))?\))?$/.exec(arg))) {
           const nat: OfNat = { type: 'nat', kind: (n[1] as 'src' | 'dst' | undefined) ?? null, family: null, addr: 0n, portMin: 0, portMax: 0, random: false };
           if (n[2]) {
@@ -591,9 +621,9 @@ export function parseBucketActions(text: string): Ofpact[] {
       const layout = fieldLayout(m[3]!);
       const value = parseValue(m[1]!, layout);
       const mask = m[2] !== undefined ? parseValue(m[2], layout) : ones(layout.nBits);
-      out.push({ type: 'set_field', field: { name: layout.name, nBits: layout.nBits } as never, value, mask });
+      out.push({ type: 'set_field', field: mfOf(layout), value, mask });
     } else if ((m = /^move:(\S+)->(\S+)$/.exec(t))) {
-      out.push({ type: 'move', src: subfieldOf(m[1]!) as never, dst: subfieldOf(m[2]!) as never });
+      out.push({ type: 'move', src: subfieldOf(m[1]!), dst: subfieldOf(m[2]!) });
     } else if ((m = /^resubmit\(,(\d+)\)$/.exec(t))) {
       out.push({ type: 'resubmit', table: Number(m[1]) });
     } else {

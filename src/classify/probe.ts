@@ -12,6 +12,7 @@ import type { LflowResult } from '../lflow/types.js';
 import type { Probe } from '../semantics/types.js';
 import { Classifier, type ClassifyResult, type FlowFields, type LocalnetPort } from './interpreter.js';
 import { Conntrack } from './conntrack.js';
+import { Learned } from './learn.js';
 
 export type L4 = 'tcp' | 'udp' | 'sctp' | 'icmp';
 
@@ -279,7 +280,13 @@ export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyPr
     const owners = [...model.pods].flatMap((p) => pc.vifs(p.namespace, p.name)).filter((v) => v.attachment.ips.some((i) => sameIp(i, dstIp)));
     dstVif = owners.find((v) => v.attachment.network === src.attachment.network) ?? owners[0];
     if (dstVif) expected = [dstVif.ofport];
-    else external = true;
+    else {
+      const owner = model.pods.find((p) => p.attachments.some((a) => a.ips.some((i) => sameIp(i, dstIp))));
+      if (owner) {
+        return notClassifiable(probe, `${dstIp} belongs to ${owner.namespace}/${owner.name} on a network without an OVN port here; the packet leaves by the node gateway and where it goes is up to the underlay`);
+      }
+      external = true;
+    }
   }
   let dstFamV6: boolean;
   try { dstFamV6 = parseIp(dstIp).v6; } catch { return notClassifiable(probe, `'${dstIp}' is not an IP address`); }
@@ -293,7 +300,8 @@ export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyPr
     srcPort: opts.srcPort ?? 33333, dstPort: probe.port,
   };
   const ct = new Conntrack();
-  const forward = pc.classifier.run(packetFields(packet), { conntrack: ct, trace: opts.trace });
+  const learned = new Learned();
+  const forward = pc.classifier.run(packetFields(packet), { conntrack: ct, learned, trace: opts.trace });
   const v = forward.verdict;
   const reached = external ? v.kind === 'external' : v.outputs.some((o) => expected.includes(o));
   const res: ProbeClassification = {
@@ -318,7 +326,7 @@ export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyPr
     inPort: rv.ofport, ethSrc: rv.attachment.mac, ethDst: rMac, ipSrc: rSrc, ipDst: rDst, proto,
     ...(proto === 'icmp' ? { icmpType: v6 ? 129 : 0 } : { srcPort: Number(f['tp_dst'] ?? 0n), dstPort: Number(f['tp_src'] ?? 0n), tcpFlags: 0x012 }),
   };
-  const reply = pc.classifier.run(packetFields(replyPacket), { conntrack: ct, trace: opts.trace });
+  const reply = pc.classifier.run(packetFields(replyPacket), { conntrack: ct, learned, trace: opts.trace });
   res.replyPacket = replyPacket;
   res.reply = reply;
   const back = reply.verdict.outputs.includes(src.ofport);
