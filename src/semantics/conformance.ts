@@ -50,6 +50,7 @@ export interface ExpectedCase {
   probes: CaseProbe[];
   peers?: Array<{ id: string; namespace: string; workload: string; kind: string; primary_network: string; secondary_networks: string[] }>;
   connections?: CaseConnection[] | null;
+  upstream_point_checks?: CaseProbe[];
 }
 
 // ---- deviations ----
@@ -211,9 +212,11 @@ export async function runCase(caseDir: string, semantics: Semantics): Promise<Ca
     return res;
   }
   const workloads = workloadIndex(model);
-  exp.probes.forEach((p, i) => {
+  // netpol-analyzer's extra point checks (eval_test.go) are direct expectations, not closed-world.
+  const points = (exp.upstream_point_checks ?? []).map((p) => ({ ...p, subtest: 'upstream_point_check' }));
+  [...exp.probes, ...points].forEach((p, i) => {
     let expected: boolean | null = p.allowed;
-    if (exp.connections && exp.granularity === 'workload') {
+    if (exp.connections && exp.granularity === 'workload' && p.subtest !== 'upstream_point_check') {
       const cw = closedWorldExpectation(exp, p);
       if (cw !== p.allowed) res.corpusInconsistencies++;
       expected = cw;
@@ -293,7 +296,11 @@ function toPeerSpec(model: ClusterModel, workloads: Map<string, Pod>, r: CasePee
     if (!p) throw new Error(`no pod for workload ${r.namespace}/${r.workload}[${r.kind}]`);
     podName = p.name;
   }
-  podName ??= r.workload;
+  if (!podName && r.workload) {
+    // a workload named without its kind (upstream point checks): its first pod
+    podName = [...model.pods].filter((p) => p.namespace === r.namespace && p.workload.name === r.workload)
+      .sort((a, b) => (a.name < b.name ? -1 : 1))[0]?.name ?? r.workload;
+  }
   if (!podName) throw new Error('probe peer without pod or workload');
   const spec: PeerSpec = { kind: 'pod', namespace: r.namespace, name: podName };
   // netpol-analyzer names secondary networks 'nad:<name>'; pick the pod's attachment of that NAD.
