@@ -7,8 +7,9 @@ import { conformance } from './commands/conformance.js';
 import { compile } from './commands/compile.js';
 import { expr } from './commands/expr.js';
 import { action } from './commands/action.js';
+import { trace } from './commands/trace.js';
 
-const COMMANDS: Command[] = [compile, matrix, verify, conformance, expr, action];
+const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
