@@ -6,8 +6,8 @@
  * Normalizations (everything else must be equal):
  *  - datapath UUIDs in `Datapath:` headers are dropped (SB UUIDs are random);
  *  - fair ACL meters are named `<meter>__<NB ACL UUID>` by northd: the UUID becomes `<uuid>`;
- *  - ECMP member ids (`reg8[16..31] == N` in lr_in_ip_routing_ecmp) become `*`: northd numbers
- *    members in NB UUID order;
+ *  - ECMP group and member ids (`reg8[0..15]`, `reg8[16..31]`) become `*`: northd numbers them in
+ *    its own iteration order (members follow NB UUID order);
  *  - SB Port_Group names `<datapath key>_<name>` become `<datapath name>/<name>` (keys depend on
  *    the order northd met the datapaths, see ./southbound.ts).
  */
@@ -20,7 +20,8 @@ export function normalizeMeter(line: string): string {
 /** All normalizations of one lflow-list line. */
 export function normalizeLine(line: string): string {
   const l = normalizeMeter(line);
-  return l.includes('(lr_in_ip_routing_ecmp)') ? l.replace(/reg8\[16\.\.31\] == \d+/, 'reg8[16..31] == *') : l;
+  if (l.includes('(lr_in_ip_routing_ecmp)')) return l.replace(/reg8\[0\.\.15\] == [1-9]\d* && reg8\[16\.\.31\] == \d+/, 'reg8[0..15] == * && reg8[16..31] == *');
+  return l.replace(/reg8\[0\.\.15\] = [1-9]\d*; reg8\[16\.\.31\] = select\(/, 'reg8[0..15] = *; reg8[16..31] = select(');
 }
 
 /** `ovn-sbctl lflow-list` text → sorted `datapath|pipeline|  table=…` lines. */
