@@ -1,0 +1,402 @@
+/**
+ * Pipeline benchmarks: udnc per stage and end to end on generated clusters (bench/generate.ts),
+ * against the real ovn-northd / ovn-controller 25.03 on the same northbound database.
+ *
+ *   npx tsx bench/pipeline.bench.ts --case small        benchmark.js, per stage (small cluster, repeated)
+ *   npx tsx bench/pipeline.bench.ts --case issue4       1,000 ns × 10 pods × 2 NPs → lflow; vs real northd
+ *   npx tsx bench/pipeline.bench.ts --case issue5       same cluster → OpenFlow; vs northd + ovn-controller
+ *   npx tsx bench/pipeline.bench.ts --case issue6       10k pods, 1k ns, 2k NPs, 20 ANPs, 500 Services → OpenFlow,
+ *                                                      peak RSS; vs northd + ovn-controller
+ *   npx tsx bench/pipeline.bench.ts --case linearity    100/200/400/800 namespaces, fitted exponent
+ *   options: --no-real (udnc only), --json FILE (append results as JSON lines),
+ *            --sizes 100,200,400,800 (linearity), --real-timeout SECONDS (default 900)
+ *
+ * Why two methods: benchmark.js repeats a function until the statistics settle, which is right for
+ * sub-second work (the small case) and pointless for a 10,000-pod compile that takes minutes on a
+ * loaded machine and allocates a GB: those are single timed runs, each in a fresh process, with
+ * wall time and this process' CPU time (process.cpuUsage, which includes GC threads) side by side.
+ * Real OVN is timed from the commit of one NB transaction (which also bumps NB_Global.nb_cfg) until
+ * NB_Global.sb_cfg (northd done and SB written) / hv_cfg (ovn-controller installed the flows in
+ * OVS) reach that nb_cfg, polled over the NB socket; daemon CPU comes from /proc/<pid>/stat.
+ */
+import { readFileSync, appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import Benchmark from 'benchmark';
+import { generateCluster, toFiles, type GenerateOptions } from './generate.js';
+import { compareObjects, parseManifestText } from '../src/manifests/index.js';
+import type { ManifestSet } from '../src/manifests/types.js';
+import { buildModel } from '../src/model/index.js';
+import type { ClusterModel } from '../src/model/types.js';
+import { formatTransact, lowerToNorthbound, type NorthboundDB } from '../src/northbound/index.js';
+import { computeLogicalFlows } from '../src/lflow/index.js';
+import type { LflowResult } from '../src/lflow/types.js';
+import { compileOpenFlow } from '../src/openflow/index.js';
+import type { OpenFlowResult } from '../src/openflow/types.js';
+import type { DaemonName } from '../test/oracle/ovn.js';
+
+// ---- measuring -----------------------------------------------------------------------------
+
+export interface Timing { stage: string; wallMs: number; cpuMs: number; rssMb: number }
+
+function timed<T>(stage: string, out: Timing[], fn: () => T): T {
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  const v = fn();
+  const wallMs = performance.now() - w0;
+  const c = process.cpuUsage(c0);
+  out.push({ stage, wallMs, cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20 });
+  return v;
+}
+
+/** Peak resident set of this process so far (VmHWM), in MiB. */
+export function peakRssMb(pid: number | 'self' = 'self'): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
+
+export interface UdncRun {
+  timings: Timing[];
+  counts: Record<string, number>;
+  peakRssMb: number;
+  heapLimitMb: number;
+  nb: NorthboundDB;
+  of?: OpenFlowResult;
+  lf: LflowResult;
+}
+
+function parseFiles(files: Array<{ file: string; text: string }>): ManifestSet {
+  const sets = files.map((d) => parseManifestText(d.text, d.file));
+  return { objects: sets.flatMap((s) => s.objects).sort(compareObjects), notices: sets.flatMap((s) => s.notices) };
+}
+
+/** One timed run of the pipeline, stage by stage (as compileManifests chains them). */
+export function runUdnc(gen: GenerateOptions, until: 'lflow' | 'openflow'): UdncRun {
+  const files = toFiles(generateCluster(gen));
+  const timings: Timing[] = [];
+  const set = timed('manifests', timings, () => parseFiles(files));
+  const model: ClusterModel = timed('model', timings, () => buildModel(set));
+  const nb = timed('northbound', timings, () => lowerToNorthbound(model));
+  const lf = timed('lflow', timings, () => computeLogicalFlows(nb));
+  const of = until === 'openflow' ? timed('openflow', timings, () => compileOpenFlow(lf, { nb })) : undefined;
+  const total = timings.reduce((a, t) => ({ wallMs: a.wallMs + t.wallMs, cpuMs: a.cpuMs + t.cpuMs }), { wallMs: 0, cpuMs: 0 });
+  timings.push({ stage: 'total', ...total, rssMb: process.memoryUsage().rss / 2 ** 20 });
+  const counts: Record<string, number> = {
+    yamlBytes: files.reduce((a, f) => a + f.text.length, 0),
+    objects: set.objects.length,
+    pods: model.pods.length,
+    nbAcls: nb.acls.length,
+    nbPortGroups: nb.portGroups.length,
+    nbAddressSets: nb.addressSets.length,
+    nbSwitchPorts: nb.logicalSwitchPorts.length,
+    nbLoadBalancers: nb.loadBalancers.length,
+    lflows: lf.flows.length,
+  };
+  if (of) {
+    counts['openflowFlows'] = of.flows.length;
+    counts['openflowGroups'] = of.groups.length;
+    counts['openflowErrors'] = of.errors.length;
+    counts['vifs'] = of.ports.filter((p) => p.kind === 'vif').length;
+  }
+  const heapLimitMb = (v8HeapLimit() ?? NaN) / 2 ** 20;
+  return { timings, counts, peakRssMb: peakRssMb(), heapLimitMb, nb, lf, ...(of ? { of } : {}) };
+}
+
+function v8HeapLimit(): number | undefined {
+  const m = /--max-old-space-size[= ](\d+)/.exec([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '));
+  return m ? Number(m[1]) * 2 ** 20 : undefined;
+}
+
+function printUdnc(label: string, r: UdncRun): void {
+  console.log(`\n## udnc ${label}  (load average ${load()})`);
+  console.log('| stage | wall s | CPU s | RSS after, MiB |\n|---|---|---|---|');
+  for (const t of r.timings) console.log(`| ${t.stage} | ${(t.wallMs / 1000).toFixed(2)} | ${(t.cpuMs / 1000).toFixed(2)} | ${t.rssMb.toFixed(0)} |`);
+  console.log(`peak RSS (VmHWM) ${r.peakRssMb.toFixed(0)} MiB${Number.isFinite(r.heapLimitMb) ? `, --max-old-space-size ${r.heapLimitMb} MiB` : ''}`);
+  console.log(`counts: ${JSON.stringify(r.counts)}`);
+}
+
+// ---- real OVN ------------------------------------------------------------------------------
+
+/** The single-chassis view (as test/openflow-oracle.test.ts): every pod port and gateway router on hv1. */
+function singleChassis(nb: NorthboundDB, pins: Record<string, string>): NorthboundDB {
+  return {
+    ...nb,
+    nbGlobal: { ...nb.nbGlobal, options: { ...nb.nbGlobal.options, ...pins } },
+    logicalSwitchPorts: nb.logicalSwitchPorts.map((p) => {
+      if (!p.options['requested-chassis'] && !p.options['iface-id-ver']) return p;
+      const options = { ...p.options };
+      delete options['requested-chassis'];
+      delete options['iface-id-ver'];
+      return { ...p, options };
+    }),
+    logicalRouters: nb.logicalRouters.map((r) => (r.options['chassis'] ? { ...r, options: { ...r.options, chassis: 'hv1' } } : r)),
+  };
+}
+
+/** utime + stime of a process, in ms. */
+function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // fields 14, 15 (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+export interface RealRun {
+  vifBindS?: number;
+  loadS: number;
+  northdS: number;
+  controllerS?: number;
+  reached: 'sb' | 'hv' | 'timeout-sb' | 'timeout-hv';
+  cpuS: Record<string, number>;
+  peakRssMb: Record<string, number>;
+  counts: Record<string, number>;
+  transactBytes: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Loads udnc's NB (single-chassis view) into a fresh real-OVN sandbox in one transaction and waits
+ * for northd (sb_cfg) and, with `vifs`, for ovn-controller (hv_cfg) after binding those VIFs first.
+ */
+export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId: string; ofport: number }>; timeoutS: number }): Promise<RealRun> {
+  const { startOvn, DEFAULT_NB_GLOBAL_OPTIONS } = await import('../test/oracle/ovn.js');
+  const withController = opts.vifs !== undefined;
+  const sb = await startOvn({ controller: withController, testBridge: false, timeoutMs: opts.timeoutS * 1000 });
+  try {
+    const pids = sb.pids();
+    const daemons: DaemonName[] = ['northd', 'nb-db', 'sb-db', ...(withController ? ['controller', 'vswitchd', 'ovs-db'] as const : [])];
+    const res: RealRun = { loadS: NaN, northdS: NaN, reached: 'timeout-sb', cpuS: {}, peakRssMb: {}, counts: {}, transactBytes: 0 };
+
+    if (opts.vifs) {
+      // bind every VIF in one OVS transaction, then wait until vswitchd has applied it
+      const ops: unknown[] = [];
+      const portUuids: unknown[] = [];
+      opts.vifs.forEach((v, i) => {
+        ops.push({ op: 'insert', table: 'Interface', uuid_name: `i${i}`, row: { name: `vif${v.ofport}`, type: 'dummy', ofport_request: v.ofport, external_ids: ['map', [['iface-id', v.ifaceId]]] } });
+        ops.push({ op: 'insert', table: 'Port', uuid_name: `p${i}`, row: { name: `vif${v.ofport}`, interfaces: ['named-uuid', `i${i}`] } });
+        portUuids.push(['named-uuid', `p${i}`]);
+      });
+      ops.push({ op: 'mutate', table: 'Bridge', where: [['name', '==', 'br-int']], mutations: [['ports', 'insert', ['set', portUuids]]] });
+      ops.push({ op: 'mutate', table: 'Open_vSwitch', where: [], mutations: [['next_cfg', '+=', 1]] });
+      ops.push({ op: 'select', table: 'Open_vSwitch', where: [], columns: ['next_cfg'] });
+      const t0 = performance.now();
+      const r = await sb.transact('ovs', ops);
+      const want = (r[r.length - 1] as { rows: Array<{ next_cfg: number }> }).rows[0]!.next_cfg;
+      for (;;) {
+        const [s] = await sb.transact('ovs', [{ op: 'select', table: 'Open_vSwitch', where: [], columns: ['cur_cfg'] }]) as [{ rows: Array<{ cur_cfg: number }> }];
+        if (s.rows[0]!.cur_cfg >= want) break;
+        await sleep(100);
+      }
+      res.vifBindS = (performance.now() - t0) / 1000;
+      await sb.sync(); // controller idle again before the measured load
+    }
+
+    const nb = singleChassis(nb0, DEFAULT_NB_GLOBAL_OPTIONS);
+    const ops = (JSON.parse(formatTransact(nb)) as Array<{ op?: string; table?: string; row?: unknown }>).map((op) =>
+      op && op.table === 'NB_Global' && op.op === 'insert' ? { op: 'update', table: 'NB_Global', where: [], row: op.row } : op);
+    const body: unknown[] = [
+      ...ops.filter((o) => typeof o !== 'string'),
+      { op: 'mutate', table: 'NB_Global', where: [], mutations: [['nb_cfg', '+=', 1]] },
+      { op: 'select', table: 'NB_Global', where: [], columns: ['nb_cfg'] },
+    ];
+    res.transactBytes = JSON.stringify(body).length;
+    const cpu0 = Object.fromEntries(daemons.map((d) => [d, procCpuMs(pids[d])]));
+    const t0 = performance.now();
+    const r = await sb.nbTransact(body);
+    const tCommit = performance.now();
+    res.loadS = (tCommit - t0) / 1000;
+    const want = (r[r.length - 1] as { rows: Array<{ nb_cfg: number }> }).rows[0]!.nb_cfg;
+    const deadline = t0 + opts.timeoutS * 1000;
+    let tSb: number | undefined;
+    let tHv: number | undefined;
+    while (performance.now() < deadline) {
+      const [s] = await sb.nbTransact([{ op: 'select', table: 'NB_Global', where: [], columns: ['sb_cfg', 'hv_cfg'] }]) as [{ rows: Array<{ sb_cfg: number; hv_cfg: number }> }];
+      const row = s.rows[0]!;
+      if (tSb === undefined && row.sb_cfg >= want) tSb = performance.now();
+      if (withController && tHv === undefined && row.hv_cfg >= want) tHv = performance.now();
+      if (tSb !== undefined && (!withController || tHv !== undefined)) break;
+      await sleep(100);
+    }
+    if (tSb !== undefined) res.northdS = (tSb - tCommit) / 1000;
+    if (tHv !== undefined) res.controllerS = (tHv - tCommit) / 1000;
+    res.reached = tSb === undefined ? 'timeout-sb' : withController ? (tHv === undefined ? 'timeout-hv' : 'hv') : 'sb';
+    for (const d of daemons) {
+      res.cpuS[d] = (procCpuMs(pids[d]) - cpu0[d]!) / 1000;
+      res.peakRssMb[d] = peakRssMb(pids[d]!);
+    }
+    // what they produced
+    const [lfs, grps] = await sb.sbTransact([
+      { op: 'select', table: 'Logical_Flow', where: [], columns: ['logical_datapath', 'logical_dp_group'] },
+      { op: 'select', table: 'Logical_DP_Group', where: [], columns: ['_uuid', 'datapaths'] },
+    ]) as [{ rows: Array<{ logical_datapath: unknown; logical_dp_group: unknown }> }, { rows: Array<{ _uuid: [string, string]; datapaths: unknown }> }];
+    const groupSize = new Map(grps.rows.map((g) => [g._uuid[1], setSize(g.datapaths)]));
+    res.counts['sbLogicalFlowRows'] = lfs.rows.length;
+    res.counts['lflowsPerDatapath'] = lfs.rows.reduce((a, f) => a + (setSize(f.logical_datapath) > 0 ? 1 : groupSize.get(uuidOf(f.logical_dp_group)) ?? 0), 0);
+    if (withController) {
+      const agg = await sb.ofctl('-O', 'OpenFlow15', 'dump-aggregate', 'br-int');
+      res.counts['openflowFlows'] = Number(/flow_count=(\d+)/.exec(agg)?.[1] ?? NaN);
+      res.counts['openflowGroups'] = (await sb.dumpGroups('br-int')).length;
+    }
+    return res;
+  } finally {
+    await sb.stop();
+  }
+}
+
+function setSize(c: unknown): number {
+  if (Array.isArray(c) && c[0] === 'set') return (c[1] as unknown[]).length;
+  return Array.isArray(c) && c[0] === 'uuid' ? 1 : 0;
+}
+function uuidOf(c: unknown): string {
+  if (Array.isArray(c) && c[0] === 'uuid') return String(c[1]);
+  if (Array.isArray(c) && c[0] === 'set' && (c[1] as unknown[]).length === 1) return String((c[1] as [string, string][])[0]![1]);
+  return '';
+}
+
+function printReal(label: string, r: RealRun): void {
+  console.log(`\n## real OVN 25.03 ${label}  (load average ${load()})`);
+  console.log(`reached: ${r.reached}; NB transaction ${(r.transactBytes / 2 ** 20).toFixed(1)} MiB`);
+  if (r.vifBindS !== undefined) console.log(`VIF binding (not counted): ${r.vifBindS.toFixed(1)} s`);
+  console.log(`NB load (transaction commit, not counted): ${r.loadS.toFixed(1)} s`);
+  console.log(`northd, commit → sb_cfg: ${r.northdS.toFixed(1)} s`);
+  if (r.controllerS !== undefined) console.log(`northd + ovn-controller, commit → hv_cfg: ${r.controllerS.toFixed(1)} s`);
+  console.log(`daemon CPU s: ${JSON.stringify(Object.fromEntries(Object.entries(r.cpuS).map(([k, v]) => [k, +v.toFixed(1)])))}`);
+  console.log(`daemon peak RSS MiB: ${JSON.stringify(Object.fromEntries(Object.entries(r.peakRssMb).map(([k, v]) => [k, +v.toFixed(0)])))}`);
+  console.log(`counts: ${JSON.stringify(r.counts)}`);
+}
+
+// ---- cases ---------------------------------------------------------------------------------
+
+export const CASES = {
+  issue4: { namespaces: 1000, pods: 10, policies: 2 } satisfies GenerateOptions,
+  issue6: { namespaces: 1000, pods: 10, policies: 2, anps: 20, services: 500 } satisfies GenerateOptions,
+  small: { namespaces: 20, pods: 10, policies: 2, anps: 2, services: 10 } satisfies GenerateOptions,
+};
+
+function benchmarkJs(gen: GenerateOptions): Promise<void> {
+  const files = toFiles(generateCluster(gen));
+  const set = parseFiles(files);
+  const model = buildModel(set);
+  const nb = lowerToNorthbound(model);
+  const lf = computeLogicalFlows(nb);
+  const of = compileOpenFlow(lf, { nb });
+  console.log(`\n## benchmark.js, ${JSON.stringify(gen)}: ${set.objects.length} objects, ${model.pods.length} pods, ${nb.acls.length} ACLs, ${lf.flows.length} lflows, ${of.flows.length} OpenFlow flows  (load average ${load()})`);
+  const opt = { minSamples: 5, maxTime: 8 };
+  return new Promise((done) => {
+    new Benchmark.Suite('pipeline')
+      .add('manifests (parse + validate)', () => { parseFiles(files); }, opt)
+      .add('model', () => { buildModel(set); }, opt)
+      .add('northbound', () => { lowerToNorthbound(model); }, opt)
+      .add('lflow', () => { computeLogicalFlows(nb); }, opt)
+      .add('openflow', () => { compileOpenFlow(lf, { nb }); }, opt)
+      .add('end to end (→ openflow)', () => {
+        const m = buildModel(parseFiles(files));
+        const n = lowerToNorthbound(m);
+        compileOpenFlow(computeLogicalFlows(n), { nb: n });
+      }, opt)
+      .on('cycle', (e: Benchmark.Event) => {
+        const b = e.target as Benchmark.Target & { stats: { mean: number; rme: number; sample: number[] } };
+        console.log(`| ${b.name} | ${(b.stats.mean * 1000).toFixed(1)} ms | ±${b.stats.rme.toFixed(1)} % | ${b.stats.sample.length} |`);
+      })
+      .on('complete', () => done())
+      .run({ async: true });
+  });
+}
+
+/** Least-squares slope of log(y) on log(x). */
+export function fitExponent(xs: number[], ys: number[]): number {
+  const lx = xs.map(Math.log);
+  const ly = ys.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < lx.length; i++) {
+    num += (lx[i]! - mx) * (ly[i]! - my);
+    den += (lx[i]! - mx) ** 2;
+  }
+  return num / den;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      case: { type: 'string', default: 'small' }, 'no-real': { type: 'boolean' }, json: { type: 'string' },
+      sizes: { type: 'string', default: '100,200,400,800' }, 'real-timeout': { type: 'string', default: '900' },
+      'real-sizes': { type: 'string' },
+    },
+  });
+  const record = (x: unknown): void => { if (values.json) appendFileSync(values.json, JSON.stringify(x) + '\n'); };
+  const started = new Date().toISOString();
+  let real = !values['no-real'];
+  if (real) {
+    const { ovnAvailable } = await import('../test/oracle/ovn.js');
+    const a = ovnAvailable();
+    if (!a.ok) {
+      console.log(`real OVN unavailable (${a.why}): udnc only`);
+      real = false;
+    }
+  }
+  const timeoutS = Number(values['real-timeout']);
+  console.log(`# pipeline bench --case ${values.case}  ${started}  node ${process.version}  load average ${load()}`);
+
+  switch (values.case) {
+    case 'small':
+      await benchmarkJs(CASES.small);
+      break;
+    case 'issue4':
+    case 'issue5':
+    case 'issue6': {
+      const gen = values.case === 'issue6' ? CASES.issue6 : CASES.issue4;
+      const until = values.case === 'issue4' ? 'lflow' : 'openflow';
+      const loadBefore = load();
+      const u = runUdnc(gen, until);
+      printUdnc(`${values.case} ${JSON.stringify(gen)} → ${until}`, u);
+      const { nb, of } = u;
+      record({ case: values.case, started, loadBefore, loadAfter: load(), gen, until, udnc: { timings: u.timings, counts: u.counts, peakRssMb: u.peakRssMb, heapLimitMb: u.heapLimitMb } });
+      if (real) {
+        const vifs = of ? of.ports.filter((p) => p.kind === 'vif' && p.ifaceId).map((p) => ({ ifaceId: p.ifaceId!, ofport: p.ofport })) : undefined;
+        // keep only what the real run needs before the sandbox starts
+        (u as Partial<UdncRun>).lf = undefined;
+        (u as Partial<UdncRun>).of = undefined;
+        const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS });
+        printReal(`${values.case}`, r);
+        const udncS = u.timings.find((t) => t.stage === 'total')!;
+        const realS = until === 'lflow' ? r.northdS : r.controllerS ?? NaN;
+        const realCpu = until === 'lflow' ? r.cpuS['northd']! : Object.values(r.cpuS).reduce((a, b) => a + b, 0);
+        console.log(`\nratio real/udnc: wall ${(realS / (udncS.wallMs / 1000)).toFixed(2)}×, CPU ${(realCpu / (udncS.cpuMs / 1000)).toFixed(2)}× (real CPU = ${until === 'lflow' ? 'northd' : 'all daemons'})`);
+        record({ case: values.case, started, loadAfter: load(), real: r });
+      }
+      break;
+    }
+    case 'linearity': {
+      const sizes = values.sizes.split(',').map(Number);
+      const rows: Array<{ n: number; t: Timing[]; c: Record<string, number> }> = [];
+      for (const n of sizes) {
+        const gen = { namespaces: n, pods: 10, policies: 2, anps: 0, services: 0 };
+        const u = runUdnc(gen, 'openflow');
+        rows.push({ n, t: u.timings, c: u.counts });
+        console.log(`ns=${n}: ${u.timings.map((t) => `${t.stage} ${(t.wallMs / 1000).toFixed(2)}/${(t.cpuMs / 1000).toFixed(2)}s`).join(', ')}; lflows ${u.counts['lflows']}, OF ${u.counts['openflowFlows']}  (load ${load()})`);
+        record({ case: 'linearity', started, load: load(), gen, udnc: { timings: u.timings, counts: u.counts } });
+      }
+      const ns = rows.map((r) => r.n);
+      console.log('\n| metric | exponent (log-log fit over namespaces) |\n|---|---|');
+      for (const stage of rows[0]!.t.map((t) => t.stage)) {
+        console.log(`| ${stage} CPU | ${fitExponent(ns, rows.map((r) => r.t.find((t) => t.stage === stage)!.cpuMs)).toFixed(2)} |`);
+      }
+      for (const k of ['nbAcls', 'lflows', 'openflowFlows']) console.log(`| ${k} | ${fitExponent(ns, rows.map((r) => r.c[k]!)).toFixed(2)} |`);
+      break;
+    }
+    default:
+      throw new Error(`unknown --case ${values.case}`);
+  }
+}
+
+await main();
