@@ -1,10 +1,11 @@
 import type { Command } from '../command.js';
-import { EXIT } from '../../common/errors.js';
+import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { loadManifests } from '../../manifests/index.js';
 import { buildModel } from '../../model/index.js';
 import { buildMatrix, formatMatrix } from '../../semantics/index.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
 import type { Protocol } from '../../model/k8s.js';
+import { CROSS_CHECK_HELP, NO_CROSS_CHECK_FLAG, matrixProbes, runCrossCheck } from '../../classify/cli.js';
 
 const FLAGS = {
   '--output': { value: true, alias: '-o' },
@@ -14,6 +15,8 @@ const FLAGS = {
   '--semantics': { value: true },
   '--pods': { value: false },
   '--implicit-namespaces': { value: false },
+  ...NO_CROSS_CHECK_FLAG,
+  '--lenient': { value: false },
 };
 
 export const matrix: Command = {
@@ -35,6 +38,7 @@ Options:
   --pods                  one row/column per pod instead of per workload
   --semantics S           ovn-kubernetes (default) or kubernetes (upstream spec text)
   --implicit-namespaces   create Namespaces the manifests refer to but do not define
+${CROSS_CHECK_HELP}  --lenient               skip unreadable or invalid documents with a warning (as upstream analyzers do)
 `,
   async run(argv, io) {
     const a = parseArgs(argv, FLAGS, 'matrix');
@@ -49,7 +53,8 @@ Options:
       if (!Number.isInteger(p) || p < 1 || p > 65535) throw usage('matrix', `--port must be 1-65535`);
       ports = [{ protocol, port: p }];
     } else if (a.flags.has('--protocol')) throw usage('matrix', '--protocol needs --port');
-    const set = await loadManifests(a.positional, { readStdin: io.readStdin });
+    const set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
+    for (const n of set.notices) if (n.severity !== 'notice') io.stderr(`${formatDiagnostic(n)}\n`);
     const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
     const explain = a.flags.has('--explain');
     const m = buildMatrix(model, {
@@ -58,6 +63,7 @@ Options:
       explain, ...(ports ? { ports } : {}),
     });
     io.stdout(formatMatrix(m, format as 'txt', { explain }));
-    return EXIT.OK;
+    if (a.flags.has('--no-cross-check')) return EXIT.OK;
+    return runCrossCheck(set, matrixProbes(m), io, { implicitNamespaces: a.flags.has('--implicit-namespaces') }).code;
   },
 };

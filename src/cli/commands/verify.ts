@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
-import { EXIT } from '../../common/errors.js';
+import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { loadManifests } from '../../manifests/index.js';
 import { buildModel } from '../../model/index.js';
 import { parseExpectations, reasonText, verifyExpectations } from '../../semantics/index.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
+import { CROSS_CHECK_HELP, NO_CROSS_CHECK_FLAG, runCrossCheck } from '../../classify/cli.js';
+import type { Probe } from '../../semantics/types.js';
 
 const FLAGS = {
   '--expect': { value: true, alias: '-e' },
   '--semantics': { value: true },
   '--verbose': { value: false, alias: '-v' },
   '--implicit-namespaces': { value: false },
+  ...NO_CROSS_CHECK_FLAG,
+  '--lenient': { value: false },
 };
 
 export const verify: Command = {
@@ -29,8 +33,10 @@ Options:
   --semantics S           ovn-kubernetes (default) or kubernetes
   -v, --verbose           print passing probes too
   --implicit-namespaces   create Namespaces the manifests refer to but do not define
+${CROSS_CHECK_HELP}  --lenient               skip unreadable or invalid documents with a warning (as upstream analyzers do)
 
-Exit: 0 all probes hold, 1 some probe fails, 2 bad input.
+Exit: 0 all probes hold, 1 some probe fails, 2 bad input, 3 the compiled OpenFlow disagrees with
+the evaluator on some probe (a udnc bug; both reason chains are printed).
 `,
   async run(argv, io) {
     const a = parseArgs(argv, FLAGS, 'verify');
@@ -44,7 +50,8 @@ Exit: 0 all probes hold, 1 some probe fails, 2 bad input.
       throw usage('verify', `cannot read ${file}: ${(e as Error).message}`);
     }
     const exps = parseExpectations(text, file);
-    const set = await loadManifests(a.positional, { readStdin: io.readStdin });
+    const set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
+    for (const n of set.notices) if (n.severity !== 'notice') io.stderr(`${formatDiagnostic(n)}\n`);
     const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
     const rep = verifyExpectations(model, exps, { semantics: semanticsFlag(a.flags.get('--semantics'), 'verify') });
     for (const r of rep.results) {
@@ -55,6 +62,11 @@ Exit: 0 all probes hold, 1 some probe fails, 2 bad input.
       if (!r.ok || a.flags.has('--verbose')) for (const l of reasonText(r.verdict)) io.stdout(`      ${l}\n`);
     }
     io.stdout(`${rep.results.length - rep.failed.length} passed, ${rep.failed.length} failed\n`);
+    if (!a.flags.has('--no-cross-check')) {
+      const probes = rep.results.map((r) => r.probe).filter((p): p is Probe => p !== undefined);
+      const cc = runCrossCheck(set, probes, io, { implicitNamespaces: a.flags.has('--implicit-namespaces'), verbose: a.flags.has('--verbose') });
+      if (cc.code !== EXIT.OK) return cc.code;
+    }
     return rep.failed.length ? EXIT.CHECK_FAILED : EXIT.OK;
   },
 };
