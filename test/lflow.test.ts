@@ -130,6 +130,25 @@ describe('lflow: printer, determinism, provenance', () => {
   });
 });
 
+describe('lflow: what is not translated is said, not guessed silently', () => {
+  it('reports NAT kinds, distributed gateway ports, route tables and unknown port types', () => {
+    const nb = parseNbctlScript([
+      'lr-add r', 'lrp-add r r-p 0a:00:00:00:00:01 10.0.0.1/24',
+      'lr-nat-add r dnat_and_snat 172.16.0.10 10.0.0.10',
+      'lr-route-add r 10.9.0.0/16 10.0.0.2',
+      'set logical_router_port r-p options:redirect-chassis=hv1',
+      'ls-add s', 'lsp-add s v', 'lsp-set-type v virtual',
+    ].join('\n'));
+    const r = computeLogicalFlows({ ...nb, staticRoutes: nb.staticRoutes.map((x) => ({ ...x, route_table: 'blue' })) });
+    expect(r.unsupported).toEqual([
+      'route Logical_Router_Static_Route:0: route_table blue is not modelled',
+      'router port r-p: distributed gateway port is not modelled',
+      'router r: NAT dnat_and_snat 172.16.0.10 10.0.0.10 is not modelled',
+      'switch port v: type virtual is not modelled',
+    ]);
+  });
+});
+
 describe('lflow: addresses print as OVN prints them', () => {
   it('IPv6 in inet_ntop form, EUI-64 link-local, solicited-node multicast', () => {
     expect(formatIpv6(parseIpv6('fd00:10:244:1:0:0:0:1')!)).toBe('fd00:10:244:1::1');

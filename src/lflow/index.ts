@@ -19,7 +19,7 @@ export type { PipelineLayout, StageDef, StageName } from './pipeline-25.03.js';
 export { formatLflowList, formatLflowLine, compareLflows } from './print.js';
 export { stableUuid } from './southbound.js';
 export { parseNbctlScript } from './nbctl.js';
-export { lflowSet, normalizeMeter, southboundSummary } from './compare.js';
+export { lflowSet, normalizeLine, normalizeMeter, southboundSummary } from './compare.js';
 export type { SouthboundSummary } from './compare.js';
 
 export function computeLogicalFlows(nb: NorthboundDB, opts: LflowOptions = {}): LflowResult {
