@@ -233,7 +233,7 @@ export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId:
     }
     // what they produced
     const [lfs, grps] = await sb.sbTransact([
-      { op: 'select', table: 'Logical_Flow', where: [], columns: ['logical_datapath', 'logical_dp_group'] },
+      { op: 'select', table: 'Logical_Flow', where: [], columns: ['_uuid', 'logical_datapath', 'logical_dp_group'] },
       { op: 'select', table: 'Logical_DP_Group', where: [], columns: ['_uuid', 'datapaths'] },
     ]) as [{ rows: Array<{ logical_datapath: unknown; logical_dp_group: unknown }> }, { rows: Array<{ _uuid: [string, string]; datapaths: unknown }> }];
     const groupSize = new Map(grps.rows.map((g) => [g._uuid[1], setSize(g.datapaths)]));
