@@ -476,7 +476,8 @@ function jsonObjectEnd(s: string): number {
 function flowLines(out: string): string[] {
   return out.split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^(NXST|OFPST|OFPST_FLOW|OFPST_GROUP_DESC) .*reply/.test(l) && !/^OFPST_\w+ reply/.test(l));
+    // Drop reply headers such as "OFPST_GROUP_DESC reply (OF1.5) (xid=0x2):".
+    .filter((l) => l !== '' && !/^(NXST|OFPST)_\w+ reply\b/.test(l));
 }
 
 function readPid(path: string): number | undefined {
