@@ -126,6 +126,17 @@ describe('evaluate: NetworkPolicy tier', () => {
   });
 });
 
+describe('evaluate: completed pods', () => {
+  it('a Succeeded pod has no network endpoint', () => {
+    const done = { ...pod('x', 'job', {}), phase: 'Succeeded' as const };
+    const live = pod('x', 'live', {});
+    const m = model({ pods: [done, live] });
+    const v = evaluate(m, probe('x/live', 'x/job'));
+    expect(v.allowed).toBe(false);
+    expect(v.reasons[0]?.message).toMatch(/completed/);
+  });
+});
+
 describe('evaluate: ANP and BANP tiers', () => {
   const a = pod('x', 'a', { app: 'a' }, { ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }] });
   const b = pod('y', 'b', { app: 'b' });

@@ -123,6 +123,11 @@ function podParty(ctx: Ctx, pod: Pod, network: string | undefined, out: ReasonSt
 }
 
 function computeParty(ctx: Ctx, pod: Pod, network: string | undefined, out: ReasonStep[]): Party | undefined {
+  if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
+    // ovn-k releases a completed pod's port and address; nothing answers or sends for it.
+    out.push(step('input', 'deny', `${podName(pod)} has completed (phase ${pod.phase}): it has no network endpoint`, pod.ref));
+    return undefined;
+  }
   if (pod.hostNetwork) {
     const node = ctx.idx.nodes.get(pod.node);
     const ip = node?.hostAddresses[0];

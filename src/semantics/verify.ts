@@ -9,7 +9,7 @@ import type { ClusterModel } from '../model/types.js';
 import { InputError, type Diagnostic } from '../common/errors.js';
 import { closedWorldExpectation, type CasePeerRef, type ExpectedCase } from './conformance.js';
 import { evaluate } from './evaluate.js';
-import type { EvalOptions, PeerSpec, Verdict } from './types.js';
+import type { EvalOptions, PeerSpec, Probe, Verdict } from './types.js';
 
 /** A peer as the user wrote it; resolved against the model at verify time (pods, workloads, services). */
 export type PeerRef =
@@ -35,6 +35,8 @@ export interface VerifyResult {
   expectation: Expectation;
   verdict: Verdict;
   ok: boolean;
+  /** the probe evaluated (absent when the expectation names something the manifests lack) */
+  probe?: Probe;
 }
 
 export interface VerifyReport {
@@ -174,6 +176,7 @@ export function verifyExpectations(model: ClusterModel, exps: Expectation[], opt
     const src = resolvePeer(model, e.from);
     const dst = resolvePeer(model, e.to);
     let verdict: Verdict;
+    let probe: Probe | undefined;
     let resolved = true;
     if (typeof src === 'string' || typeof dst === 'string') {
       const msg = [src, dst].filter((x): x is string => typeof x === 'string').join('; ');
@@ -181,13 +184,14 @@ export function verifyExpectations(model: ClusterModel, exps: Expectation[], opt
       resolved = false;
       verdict = { allowed: false, ingress: { allowed: false, reasons: [r] }, egress: { allowed: false, reasons: [r] }, reasons: [r] };
     } else {
-      verdict = evaluate(model, { src, dst, protocol: e.protocol, port: e.port }, opts);
+      probe = { src, dst, protocol: e.protocol, port: e.port };
+      verdict = evaluate(model, probe, opts);
     }
     // An expectation naming something the manifests lack is a failure whatever it expected.
     const ok = resolved && verdict.allowed === e.allowed
       && (e.ingress === undefined || verdict.ingress.allowed === e.ingress)
       && (e.egress === undefined || verdict.egress.allowed === e.egress);
-    results.push({ expectation: e, verdict, ok });
+    results.push({ expectation: e, verdict, ok, ...(probe ? { probe } : {}) });
   }
   return { results, failed: results.filter((r) => !r.ok) };
 }
