@@ -59,107 +59,197 @@ function groupKeys(lines: string[]): Map<string, string> {
 const normalize = (lines: string[], groups: Map<string, string>): string[] =>
   lines.map((l) => l.trim().replace(/group:(\d+)/g, (_, id: string) => `group:{${groups.get(id) ?? id}}`)).sort();
 
-describeRealOvn('openflow: udnc vs real ovn-controller 25.03 (fixtures)', (sandbox) => {
-  let bound: string[] = [];
-  const totals: string[] = [];
 
+/** One comparison: load the NB, bind, dump, compare. `node`: that node's view, else the single-chassis view. */
+async function compareView(sb: OvnSandbox, dir: string, node: string | undefined, bound: string[]): Promise<string> {
+  for (const t of ['Logical_Switch', 'Logical_Router', 'Load_Balancer', 'Load_Balancer_Group', 'Address_Set', 'Port_Group', 'ACL', 'Meter']) {
+    await sb.nbctl('--all', 'destroy', t);
+  }
+  for (const v of bound.splice(0)) await sb.vsctl('--if-exists', 'del-port', 'br-int', v);
+  const lowered = lowerToNorthbound(buildModel(await loadManifests([join(FIXTURES_DIR, dir)])));
+  const nb = node === undefined ? singleChassis(lowered) : nodeView(lowered);
+  const ops = (JSON.parse(formatTransact(nb)) as Array<{ op?: string; table?: string; row?: unknown }>).map((op) =>
+    op && op.table === 'NB_Global' && op.op === 'insert' ? { op: 'update', table: 'NB_Global', where: [], row: op.row } : op);
+  await sb.nbTransact(ops);
+  await sb.nbctl('--wait=sb', 'sync');
+  const first = compileOpenFlow(computeLogicalFlows(nb), { nb, ...(node !== undefined ? { node } : {}) });
+  const vifOf: Record<string, number> = {};
+  for (const p of first.ports) {
+    if (p.kind !== 'vif') continue;
+    const name = `vif${p.ofport}`;
+    vifOf[p.ifaceId!] = await sb.addVif(name, p.ifaceId!, { ofport: p.ofport });
+    bound.push(name);
+  }
+  const tunnelOfports: Record<string, number> = {};
+  if (node !== undefined) {
+    // the other nodes as chassis with a geneve encap, and what they would bind
+    const others = remoteBindings(nb, node);
+    let ip = 2;
+    for (const ch of [...others.keys()].sort()) {
+      await sb.sbctl('--may-exist', 'chassis-add', ch, 'geneve', `127.0.0.${ip++}`);
+    }
+    await sb.nbctl('--wait=hv', 'sync');
+    for (const [ch, lps] of others) for (const lp of lps) await sb.sbctl('lsp-bind', lp, ch);
+    const ifaces = JSON.parse(await sb.vsctl('--format=json', '--columns=name,ofport,options', 'list', 'Interface')) as { data: Cell[][] };
+    const ipToCh = new Map([...others.keys()].sort().map((c, i) => [`127.0.0.${i + 2}`, c]));
+    for (const row of ifaces.data) {
+      const ch = ipToCh.get(mapOf(row[2])['remote_ip'] ?? '');
+      if (ch) tunnelOfports[ch] = Number(row[1]);
+    }
+  }
+  await sb.nbctl('--wait=hv', 'sync');
+
+  // the real SB identities and zones
+  const dps = await sbList(sb, 'Datapath_Binding', ['_uuid', 'external_ids', 'tunnel_key']);
+  const dpName = new Map(dps.map((d) => [atom(d['_uuid']), mapOf(d['external_ids'])['name'] ?? '']));
+  const pbs = await sbList(sb, 'Port_Binding', ['_uuid', 'logical_port', 'tunnel_key']);
+  // tunnel keys as the real northd chose them (creation order), then udnc's lflows with those keys
+  const lf = computeLogicalFlows(nb, {
+    datapathKeys: Object.fromEntries(dps.map((d) => [mapOf(d['external_ids'])['name'] ?? '', Number(d['tunnel_key'])])),
+    portKeys: Object.fromEntries(pbs.map((p) => [String(p['logical_port']), Number(p['tunnel_key'])])),
+  });
+  const mcs = await sbList(sb, 'Multicast_Group', ['_uuid', 'datapath', 'name']);
+  const sbLbs = await sbList(sb, 'Load_Balancer', ['_uuid', 'name']);
+  const groupsDp = new Map((await sbList(sb, 'Logical_DP_Group', ['_uuid', 'datapaths'])).map((g) => [atom(g['_uuid']), setOf(g['datapaths'])]));
+  const lfl = await sbList(sb, 'Logical_Flow', ['_uuid', 'logical_datapath', 'logical_dp_group', 'pipeline', 'table_id', 'priority', 'match', 'actions']);
+  const lflowUuid = new Map<string, string>();
+  for (const f of lfl) {
+    const dpl = atom(f['logical_datapath']) ? [atom(f['logical_datapath'])] : groupsDp.get(atom(f['logical_dp_group'])) ?? [];
+    for (const d of dpl) lflowUuid.set(`${dpName.get(d)}|${String(f['pipeline'])}|${String(f['table_id'])}|${String(f['priority'])}|${String(f['match'])}|${String(f['actions'])}`, atom(f['_uuid']));
+  }
+  const zones = { ports: {} as Record<string, number>, dnat: {} as Record<string, number>, snat: {} as Record<string, number> };
+  for (const line of (await sb.appctl('controller', 'ct-zone-list')).split('\n')) {
+    const [name, z] = line.trim().split(/\s+/);
+    if (!name || z === undefined) continue;
+    // datapath zones are keyed `<dp name or uuid>_dnat|_snat`
+    const m = /^(.*)_(dnat|snat)$/.exec(name);
+    const dp = m ? (dpName.get(m[1]!) ?? m[1]!) : undefined;
+    if (m && dp !== undefined && [...dpName.values()].includes(dp)) zones[m[2] as 'dnat' | 'snat'][dp] = Number(z);
+    else zones.ports[name] = Number(z);
+  }
+  const ours: OpenFlowResult = compileOpenFlow(lf, {
+    nb, ofports: vifOf, zones, tunnelOfports, ...(node !== undefined ? { node } : {}),
+    uuids: {
+      lflow: (k) => lflowUuid.get(k),
+      datapath: Object.fromEntries([...dpName].map(([u, n]) => [n, u])),
+      portBinding: Object.fromEntries(pbs.map((p) => [String(p['logical_port']), atom(p['_uuid'])])),
+      loadBalancer: Object.fromEntries(sbLbs.map((l) => [String(l['name']), atom(l['_uuid'])])),
+      mcGroup: Object.fromEntries(mcs.map((m) => [`${dpName.get(atom(m['datapath']))}|${String(m['name'])}`, atom(m['_uuid'])])),
+    },
+  });
+  const missingUuid = lf.flows.filter((f) => ours.localDatapaths.includes(f.datapath) && !lflowUuid.has(lflowKey(f))).length;
+
+  const realFlows = await sb.dumpFlows('br-int');
+  const realGroups = await sb.dumpGroups('br-int');
+  const real = normalize(realFlows, groupKeys(realGroups));
+  // where several lflows give the same table/priority/match with different actions, the real
+  // controller installs one of them (SB hash order): accept any of udnc's candidates
+  const realSet = new Set(realFlows.map((l) => l.trim()));
+  let ambiguous = 0;
+  const chosen = ours.flows.map((f) => {
+    if (!f.shadowed?.length) return f;
+    ambiguous++;
+    const alts = [f, ...f.shadowed.map((s) => ({ ...f, cookie: s.cookie, actions: s.actions }))];
+    return alts.find((a) => realSet.has(formatDumpLine(a).trim())) ?? f;
+  });
+  const mine = normalize(chosen.map(formatDumpLine), groupKeys(ours.groups.map((g) => g.text)));
+  const count = (a: string[]) => { const m = new Map<string, number>(); for (const x of a) m.set(x, (m.get(x) ?? 0) + 1); return m; };
+  const A = count(mine);
+  const B = count(real);
+  const missing: string[] = [];
+  const extra: string[] = [];
+  for (const [k, v] of B) for (let i = (A.get(k) ?? 0); i < v; i++) missing.push(k);
+  for (const [k, v] of A) for (let i = (B.get(k) ?? 0); i < v; i++) extra.push(k);
+  const line = `openflow oracle ${dir}${node !== undefined ? ` (node ${node})` : ''}: real ${real.length} flows, udnc ${mine.length}, missing ${missing.length}, extra ${extra.length}, lflows without real uuid ${missingUuid}, errors ${ours.errors.length}, same-match flows of several lflows ${ambiguous}`;
+  console.log(line);
+  if (missing.length + extra.length) {
+    console.log([...missing.slice(0, 40).map((l) => `- ${l}`), ...extra.slice(0, 40).map((l) => `+ ${l}`)].join('\n'));
+  }
+  // the text udnc emits loads into a real ovs-vswitchd bridge
+  await sb.ofctl('-O', 'OpenFlow15', 'del-flows', 'br-test');
+  if (ours.tlvMap.length) {
+    // the mapping udnc declares is the one the real controller put on br-int
+    expect((await sb.ofctl('dump-tlv-map', 'br-int')).replace(/\s+/g, ' ')).toContain('0x102 0x80 4 tun_metadata0');
+    await sb.ofctl('del-tlv-map', 'br-test');
+    await sb.ofctl('add-tlv-map', 'br-test', ours.tlvMap.join(','));
+  }
+  if (ours.groups.length) await sb.addGroups('br-test', formatGroups(ours));
+  await sb.addFlows('br-test', formatAddFlows(ours));
+  const loaded = await sb.dumpFlows('br-test');
+  expect(loaded.length).toBe(ours.flows.length);
+  await sb.ofctl('-O', 'OpenFlow15', 'del-flows', 'br-test');
+  await sb.ofctl('-O', 'OpenFlow15', 'del-groups', 'br-test');
+  expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+  return line;
+}
+
+/** The node view: as ovn-kubernetes writes it (only the iface-id-ver pin dropped: dummy VIFs carry none). */
+function nodeView(nb: NorthboundDB): NorthboundDB {
+  return {
+    ...nb,
+    nbGlobal: { ...nb.nbGlobal, options: { ...nb.nbGlobal.options, ...DEFAULT_NB_GLOBAL_OPTIONS } },
+    logicalSwitchPorts: nb.logicalSwitchPorts.map((p) => {
+      const options = { ...p.options };
+      delete options['iface-id-ver'];
+      return { ...p, options };
+    }),
+  };
+}
+
+/** What the other chassis would claim: their pods (requested-chassis), management ports, gateway-router ports and their peers. */
+function remoteBindings(nb: NorthboundDB, node: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (ch: string, lp: string) => { if (ch !== node) out.set(ch, [...(out.get(ch) ?? []), lp]); };
+  const nodes = new Set<string>();
+  for (const p of nb.logicalSwitchPorts) if (p.options['requested-chassis']) nodes.add(p.options['requested-chassis']);
+  for (const r of nb.logicalRouters) if (r.options['chassis']) nodes.add(r.options['chassis']);
+  for (const p of nb.logicalSwitchPorts) {
+    if (p.options['requested-chassis']) add(p.options['requested-chassis'], p.name);
+    else if (p.role === 'management') for (const n of nodes) if (p.name === `k8s-${n}` || p.name.endsWith(`_${n}`)) add(n, p.name);
+  }
+  const lrpByName = new Map(nb.logicalRouterPorts.map((p) => [p.name, p]));
+  for (const r of nb.logicalRouters) {
+    const ch = r.options['chassis'];
+    if (!ch) continue;
+    for (const id of r.ports) {
+      const lrp = nb.logicalRouterPorts.find((p) => p.id === id);
+      if (!lrp) continue;
+      add(ch, lrp.name);
+      for (const lsp of nb.logicalSwitchPorts) if (lsp.options['router-port'] === lrp.name) add(ch, lsp.name);
+    }
+  }
+  void lrpByName;
+  for (const ch of [...nodes]) if (ch !== node && !out.has(ch)) out.set(ch, []);
+  return out;
+}
+
+/** Fixtures with more than one node, and their nodes. */
+async function multiNode(): Promise<Array<[string, string]>> {
+  const views: Array<[string, string]> = [];
+  for (const dir of FIXTURES) {
+    const nb = lowerToNorthbound(buildModel(await loadManifests([join(FIXTURES_DIR, dir)])));
+    const nodes = [...new Set(nb.logicalSwitchPorts.map((p) => p.options['requested-chassis']).filter((x): x is string => !!x))].sort();
+    if (nodes.length > 1) for (const n of nodes) views.push([dir, n]);
+  }
+  return views;
+}
+
+describeRealOvn('openflow: udnc vs real ovn-controller 25.03 (fixtures)', (sandbox) => {
+  const bound: string[] = [];
   for (const dir of FIXTURES) {
     it(`fixture ${dir}`, async () => {
-      const sb = sandbox();
-      for (const t of ['Logical_Switch', 'Logical_Router', 'Load_Balancer', 'Load_Balancer_Group', 'Address_Set', 'Port_Group', 'ACL', 'Meter']) {
-        await sb.nbctl('--all', 'destroy', t);
-      }
-      for (const v of bound) await sb.vsctl('--if-exists', 'del-port', 'br-int', v);
-      bound = [];
-      const nb = singleChassis(lowerToNorthbound(buildModel(await loadManifests([join(FIXTURES_DIR, dir)]))));
-      const ops = (JSON.parse(formatTransact(nb)) as Array<{ op?: string; table?: string; row?: unknown }>).map((op) =>
-        op && op.table === 'NB_Global' && op.op === 'insert' ? { op: 'update', table: 'NB_Global', where: [], row: op.row } : op);
-      await sb.nbTransact(ops);
-      await sb.nbctl('--wait=sb', 'sync');
-      const first = compileOpenFlow(computeLogicalFlows(nb), { nb });
-      for (const p of first.ports) {
-        const name = `vif${p.ofport}`;
-        await sb.addVif(name, p.ifaceId!, { ofport: p.ofport });
-        bound.push(name);
-      }
-      await sb.nbctl('--wait=hv', 'sync');
-
-      // the real SB identities and zones
-      const dps = await sbList(sb, 'Datapath_Binding', ['_uuid', 'external_ids', 'tunnel_key']);
-      const dpName = new Map(dps.map((d) => [atom(d['_uuid']), mapOf(d['external_ids'])['name'] ?? '']));
-      const pbs = await sbList(sb, 'Port_Binding', ['_uuid', 'logical_port', 'tunnel_key']);
-      // tunnel keys as the real northd chose them (creation order), then udnc's lflows with those keys
-      const lf = computeLogicalFlows(nb, {
-        datapathKeys: Object.fromEntries(dps.map((d) => [mapOf(d['external_ids'])['name'] ?? '', Number(d['tunnel_key'])])),
-        portKeys: Object.fromEntries(pbs.map((p) => [String(p['logical_port']), Number(p['tunnel_key'])])),
-      });
-      const mcs = await sbList(sb, 'Multicast_Group', ['_uuid', 'datapath', 'name']);
-      const sbLbs = await sbList(sb, 'Load_Balancer', ['_uuid', 'name']);
-      const groupsDp = new Map((await sbList(sb, 'Logical_DP_Group', ['_uuid', 'datapaths'])).map((g) => [atom(g['_uuid']), setOf(g['datapaths'])]));
-      const lfl = await sbList(sb, 'Logical_Flow', ['_uuid', 'logical_datapath', 'logical_dp_group', 'pipeline', 'table_id', 'priority', 'match', 'actions']);
-      const lflowUuid = new Map<string, string>();
-      for (const f of lfl) {
-        const dpl = atom(f['logical_datapath']) ? [atom(f['logical_datapath'])] : groupsDp.get(atom(f['logical_dp_group'])) ?? [];
-        for (const d of dpl) lflowUuid.set(`${dpName.get(d)}|${String(f['pipeline'])}|${String(f['table_id'])}|${String(f['priority'])}|${String(f['match'])}|${String(f['actions'])}`, atom(f['_uuid']));
-      }
-      const zones = { ports: {} as Record<string, number>, dnat: {} as Record<string, number>, snat: {} as Record<string, number> };
-      for (const line of (await sb.appctl('controller', 'ct-zone-list')).split('\n')) {
-        const [name, z] = line.trim().split(/\s+/);
-        if (!name || z === undefined) continue;
-        // datapath zones are keyed `<dp name or uuid>_dnat|_snat`
-        const m = /^(.*)_(dnat|snat)$/.exec(name);
-        const dp = m ? (dpName.get(m[1]!) ?? m[1]!) : undefined;
-        if (m && dp !== undefined && [...dpName.values()].includes(dp)) zones[m[2] as 'dnat' | 'snat'][dp] = Number(z);
-        else zones.ports[name] = Number(z);
-      }
-      const ours: OpenFlowResult = compileOpenFlow(lf, {
-        nb, ofports: Object.fromEntries(first.ports.map((p) => [p.ifaceId!, p.ofport])), zones,
-        uuids: {
-          lflow: (k) => lflowUuid.get(k),
-          datapath: Object.fromEntries([...dpName].map(([u, n]) => [n, u])),
-          portBinding: Object.fromEntries(pbs.map((p) => [String(p['logical_port']), atom(p['_uuid'])])),
-          loadBalancer: Object.fromEntries(sbLbs.map((l) => [String(l['name']), atom(l['_uuid'])])),
-          mcGroup: Object.fromEntries(mcs.map((m) => [`${dpName.get(atom(m['datapath']))}|${String(m['name'])}`, atom(m['_uuid'])])),
-        },
-      });
-      const missingUuid = lf.flows.filter((f) => ours.localDatapaths.includes(f.datapath) && !lflowUuid.has(lflowKey(f))).length;
-
-      const realFlows = await sb.dumpFlows('br-int');
-      const realGroups = await sb.dumpGroups('br-int');
-      const real = normalize(realFlows, groupKeys(realGroups));
-      // where several lflows give the same table/priority/match with different actions, the real
-      // controller installs one of them (SB hash order): accept any of udnc's candidates
-      const realSet = new Set(realFlows.map((l) => l.trim()));
-      let ambiguous = 0;
-      const chosen = ours.flows.map((f) => {
-        if (!f.shadowed?.length) return f;
-        ambiguous++;
-        const alts = [f, ...f.shadowed.map((s) => ({ ...f, cookie: s.cookie, actions: s.actions }))];
-        return alts.find((a) => realSet.has(formatDumpLine(a).trim())) ?? f;
-      });
-      const mine = normalize(chosen.map(formatDumpLine), groupKeys(ours.groups.map((g) => g.text)));
-      const count = (a: string[]) => { const m = new Map<string, number>(); for (const x of a) m.set(x, (m.get(x) ?? 0) + 1); return m; };
-      const A = count(mine);
-      const B = count(real);
-      const missing: string[] = [];
-      const extra: string[] = [];
-      for (const [k, v] of B) for (let i = (A.get(k) ?? 0); i < v; i++) missing.push(k);
-      for (const [k, v] of A) for (let i = (B.get(k) ?? 0); i < v; i++) extra.push(k);
-      const line = `openflow oracle ${dir}: real ${real.length} flows, udnc ${mine.length}, missing ${missing.length}, extra ${extra.length}, lflows without real uuid ${missingUuid}, errors ${ours.errors.length}, same-match flows of several lflows ${ambiguous}`;
-      totals.push(line);
-      console.log(line);
-      if (missing.length + extra.length) {
-        console.log([...missing.slice(0, 40).map((l) => `- ${l}`), ...extra.slice(0, 40).map((l) => `+ ${l}`)].join('\n'));
-      }
-      // the text udnc emits loads into a real ovs-vswitchd bridge
-      await sb.ofctl('-O', 'OpenFlow15', 'del-flows', 'br-test');
-      if (ours.groups.length) await sb.addGroups('br-test', formatGroups(ours));
-      await sb.addFlows('br-test', formatAddFlows(ours));
-      const loaded = await sb.dumpFlows('br-test');
-      expect(loaded.length).toBe(ours.flows.length);
-      await sb.ofctl('-O', 'OpenFlow15', 'del-flows', 'br-test');
-      await sb.ofctl('-O', 'OpenFlow15', 'del-groups', 'br-test');
-      expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+      await compareView(sandbox(), dir, undefined, bound);
     }, 300_000);
   }
 });
+
+// node views need a sandbox whose chassis is that node
+const NODE_VIEWS: Array<[string, string]> = [['05-default-network-openshift', 'worker-0'], ['05-default-network-openshift', 'worker-1']];
+for (const [dir, node] of NODE_VIEWS) {
+  describeRealOvn(`openflow: node view ${node} of ${dir} vs real ovn-controller 25.03`, (sandbox) => {
+    it(`fixture ${dir}, node ${node}`, async () => {
+      expect((await multiNode()).map((v) => v.join('/'))).toContain(`${dir}/${node}`);
+      await compareView(sandbox(), dir, node, []);
+    }, 300_000);
+  }, { systemId: node });
+}

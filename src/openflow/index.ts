@@ -29,7 +29,7 @@ import type { NorthboundDB } from '../northbound/types.js';
 import { hash2words, uuidPart0 } from './hash.js';
 import { lbHairpinFlows } from './lb.js';
 import { formatOfActions, formatOfMatch } from './format.js';
-import { PHYS_TABLES_25_03, fixedFlows, mcGroupFlows, portFlows, type PhysDatapath, type PhysMcGroup, type PhysPort } from './physical.js';
+import { PHYS_TABLES_25_03, fixedFlows, mcGroupFlows, portFlows, remotePortFlows, tunnelFlows, type PhysDatapath, type PhysMcGroup, type PhysPort } from './physical.js';
 import type { CtZones, LflowRef, OfAction, OfFlow, OfGroup, OfMatch, OfPort, OpenFlowOptions, OpenFlowResult } from './types.js';
 
 export type * from './types.js';
@@ -63,6 +63,9 @@ class ConjIds {
   }
 }
 
+/** OVN's Geneve option (class 0x102, type 0x80, 4 bytes) in tun_metadata0 (controller/encaps.c). */
+export const GENEVE_TLV_MAP = '{class=0x102,type=0x80,len=4}->tun_metadata0';
+
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = {}): OpenFlowResult {
@@ -87,10 +90,22 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     return peer?.options['l3gateway-chassis'];
   };
   const isL3gw = (pb: SbPortBinding): boolean => (pb.type === 'l3gateway' || pb.type === 'patch') && l3gwChassis(pb) !== undefined;
+  /** The node (chassis) a VIF is bound to: requested-chassis, or the node a management port serves. */
+  const nodeNames = new Set<string>();
+  for (const l of opts.nb?.logicalSwitchPorts ?? []) if (l.options['requested-chassis']) nodeNames.add(l.options['requested-chassis']);
+  for (const pb of sb.portBindings) if (pb.options['l3gateway-chassis']) nodeNames.add(pb.options['l3gateway-chassis']);
+  const vifNode = (pb: SbPortBinding): string | undefined => {
+    const lsp = lspByName.get(pb.logicalPort);
+    if (lsp?.options['requested-chassis']) return lsp.options['requested-chassis'];
+    if (lsp?.role === 'management') {
+      for (const n of nodeNames) if (pb.logicalPort === `k8s-${n}` || pb.logicalPort.endsWith(`_${n}`)) return n;
+    }
+    return undefined;
+  };
   const isLocalVif = (pb: SbPortBinding): boolean => {
     if (pb.type !== '') return false;
     if (opts.node === undefined) return true;
-    return lspByName.get(pb.logicalPort)?.options['requested-chassis'] === opts.node;
+    return vifNode(pb) === opts.node;
   };
   const isLocalL3gw = (pb: SbPortBinding): boolean => isL3gw(pb) && (opts.node === undefined || l3gwChassis(pb) === opts.node);
 
@@ -295,18 +310,9 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     };
     physPorts.set(pb.logicalPort, pp);
   }
+  let remoteMembers: (mc: (typeof sb.multicastGroups)[number]) => number[] = () => [];
   for (const f of fixedFlows(T, P)) addFlow(f);
   for (const p of physPorts.values()) for (const f of portFlows(p, physDps, T, P)) addFlow(f);
-  for (const mc of sb.multicastGroups) {
-    if (!local.has(mc.datapath)) continue;
-    const members = mc.ports.map((n) => physPorts.get(n)).filter((p): p is PhysPort => p !== undefined)
-      .sort((a, b) => byName(pbUuid(a.name), pbUuid(b.name)));
-    const g: PhysMcGroup = {
-      datapath: mc.datapath, dpKey: dpByName.get(mc.datapath)!.tunnelKey, name: mc.name, key: mc.tunnelKey, members,
-      cookie: uuidPart0(opts.uuids?.mcGroup?.[`${mc.datapath}|${mc.name}`] ?? stableUuid('Multicast_Group', `${mc.datapath}|${mc.name}`)),
-    };
-    for (const f of mcGroupFlows(g, T, P)) addFlow(f);
-  }
   // ---- load balancer hairpin flows (from the NB rows the SB Load_Balancer table copies)
   if (opts.nb) {
     const lbs = new Map(opts.nb.loadBalancers.map((lb) => [lb.id, { lb, switches: [] as { name: string; key: number }[], routers: [] as { name: string; key: number }[] }]));
@@ -325,10 +331,60 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       for (const f of lbHairpinFlows({ ...x, switches: x.switches.filter((d) => local.has(d.name)) }, cookie, T)) addFlow(f);
     }
   }
-  if (opts.node !== undefined) unsupported.add('node view: tunnel (geneve) flows to remote chassis are not emitted yet');
+  // ---- node view: geneve tunnels to the other chassis and the ports bound there
+  if (opts.node !== undefined) {
+    const remoteChassis = [...nodeNames].filter((n) => n !== opts.node).sort(byName);
+    const tunOf = new Map<string, number>();
+    const usedOf = new Set(ports.map((p) => p.ofport));
+    let next = 1;
+    const names = new Set<string>();
+    for (const ch of remoteChassis) {
+      let of = opts.tunnelOfports?.[ch];
+      if (of === undefined) { while (usedOf.has(next)) next++; of = next; }
+      usedOf.add(of);
+      tunOf.set(ch, of);
+      let i = 0;
+      while (names.has(`ovn-${ch.slice(0, 6)}-${i}`)) i++;
+      const name = `ovn-${ch.slice(0, 6)}-${i}`;
+      names.add(name);
+      ports.push({ ofport: of, name, kind: 'tunnel', chassis: ch });
+    }
+    ports.sort((a, b) => a.ofport - b.ofport);
+    const remoteNode = (pb: SbPortBinding): string | undefined => {
+      const n = pb.type === '' ? vifNode(pb) : isL3gw(pb) ? l3gwChassis(pb) : undefined;
+      return n !== undefined && n !== opts.node && tunOf.has(n) ? n : undefined;
+    };
+    for (const f of tunnelFlows([...tunOf.values()], T, P)) addFlow(f);
+    for (const pb of sb.portBindings) {
+      if (!local.has(pb.datapath)) continue;
+      const ch = remoteNode(pb);
+      if (ch === undefined) continue;
+      const rp = {
+        name: pb.logicalPort, datapath: pb.datapath, dpKey: dpByName.get(pb.datapath)!.tunnelKey, portKey: pb.tunnelKey,
+        cookie: uuidPart0(pbUuid(pb.logicalPort)), rows: [pb.nbRow], vif: pb.type === '',
+      };
+      for (const f of remotePortFlows(rp, physDps.get(pb.datapath)!, tunOf.get(ch)!, T, P)) addFlow(f);
+    }
+    remoteMembers = (mc) => {
+      const chs = new Set<string>();
+      for (const n of mc.ports) { const pb = pbByName.get(n); const ch = pb ? remoteNode(pb) : undefined; if (ch !== undefined) chs.add(ch); }
+      return [...chs].sort(byName).map((c) => tunOf.get(c)!);
+    };
+  }
 
+  for (const mc of sb.multicastGroups) {
+    if (!local.has(mc.datapath)) continue;
+    const members = mc.ports.map((n) => physPorts.get(n)).filter((p): p is PhysPort => p !== undefined)
+      .sort((a, b) => byName(pbUuid(a.name), pbUuid(b.name)));
+    const g: PhysMcGroup = {
+      datapath: mc.datapath, dpKey: dpByName.get(mc.datapath)!.tunnelKey, name: mc.name, key: mc.tunnelKey, members,
+      cookie: uuidPart0(opts.uuids?.mcGroup?.[`${mc.datapath}|${mc.name}`] ?? stableUuid('Multicast_Group', `${mc.datapath}|${mc.name}`)),
+    };
+    for (const f of mcGroupFlows(g, T, P, remoteMembers(mc))) addFlow(f);
+  }
   const out = [...flows.values()].sort((a, b) => a.table - b.table || b.priority - a.priority || byName(a.text, b.text));
   return {
+    tlvMap: ports.some((p) => p.kind === 'tunnel') ? [GENEVE_TLV_MAP] : [],
     ovnVersion: '25.03.0', chassis, flows: out, groups: ofGroups, ports, zones, localDatapaths, errors, unsupported: [...unsupported].sort(),
   };
 }

@@ -144,7 +144,7 @@ export function portFlows(p: PhysPort, dps: ReadonlyMap<string, PhysDatapath>, T
 }
 
 /** Multicast group flows (consider_mc_group): local members in LOCAL_OUTPUT, patch members in REMOTE_OUTPUT. */
-export function mcGroupFlows(g: PhysMcGroup, T: OftableConstants, P: PhysTables): OfFlow[] {
+export function mcGroupFlows(g: PhysMcGroup, T: OftableConstants, P: PhysTables, tunnels: number[] = []): OfFlow[] {
   void T;
   const prov: OfProvenance = { kind: 'mcgroup', datapath: g.datapath, group: g.name, reason: 'multicast group flood' };
   const md = { reg15: exact(g.key), metadata: exact(g.dpKey, 64) };
@@ -163,8 +163,14 @@ export function mcGroupFlows(g: PhysMcGroup, T: OftableConstants, P: PhysTables)
     }
   }
   const out: OfFlow[] = [];
-  if (local.length) out.push(mkFlow(P.localOutput, 100, g.cookie, md, [setReg('reg6', 0), ...local, setReg(LOG_REG.outport, g.key)], prov));
-  if (remote.length) out.push(mkFlow(P.remoteOutput, 100, g.cookie, md, [setReg('reg6', 0), ...remote, setReg(LOG_REG.outport, g.key), resubmit(P.localOutput)], prov));
+  // the local flow exists as soon as the group has members here or behind a tunnel
+  if (local.length || tunnels.length) out.push(mkFlow(P.localOutput, 100, g.cookie, md, [setReg('reg6', 0), ...local, setReg(LOG_REG.outport, g.key)], prov));
+  if (remote.length || tunnels.length) {
+    out.push(mkFlow(P.remoteOutput, 100, g.cookie, md, [
+      setReg('reg6', 0), ...remote, ...(remote.length ? [setReg(LOG_REG.outport, g.key)] : []),
+      ...tunnels.flatMap((t) => geneveOutput(g.dpKey, g.key, t)), resubmit(P.localOutput),
+    ], prov));
+  }
   return out;
 }
 
@@ -277,5 +283,54 @@ export function portSecurityFlows(p: PhysPort, T: OftableConstants): OfFlow[] {
     add(T.chkOutPortSec, 85, outM({ dl_dst: dst }), allow);
   }
   add(T.chkOutPortSec, 80, outM({}), deny);
+  return out;
+}
+
+// ------------------------------------------------------------------------------ tunnels (node view)
+/** put_encapsulation() for Geneve: datapath key in tun_id, outport and inport in tun_metadata0. */
+export function geneveOutput(dpKey: number, outport: number, ofport: number): OfAction[] {
+  return [
+    { type: 'set_phys', field: 'tun_id', value: BigInt(dpKey), mask: 0xffffffn },
+    { type: 'set_phys', field: 'tun_metadata0', value: BigInt(outport) },
+    { type: 'move_phys', src: 'NXM_NX_REG14[0..14]', dst: 'NXM_NX_TUN_METADATA0[16..30]' },
+    { type: 'output', port: ofport },
+  ];
+}
+
+/** Table 0 flows of a Geneve tunnel port: logical metadata from the tunnel header, then local output. */
+export function tunnelFlows(ofports: number[], T: OftableConstants, P: PhysTables): OfFlow[] {
+  const out: OfFlow[] = [];
+  const fx: OfProvenance = { kind: 'fixed', reason: 'physical input: geneve tunnel from a remote chassis' };
+  const decap: OfAction[] = [
+    { type: 'move_phys', src: 'NXM_NX_TUN_ID[0..23]', dst: 'OXM_OF_METADATA[0..23]' },
+    { type: 'move_phys', src: 'NXM_NX_TUN_METADATA0[16..30]', dst: 'NXM_NX_REG14[0..14]' },
+    { type: 'move_phys', src: 'NXM_NX_TUN_METADATA0[0..15]', dst: 'NXM_NX_REG15[0..15]' },
+  ];
+  const E = (v: bigint, bits: number) => ({ value: v, mask: (1n << BigInt(bits)) - 1n });
+  for (const of of ofports) {
+    out.push(mkFlow(P.phyToLog, 100, 0, { in_port: exact(of) }, [...decap, resubmit(P.localOutput)], fx));
+    // ICMP "fragmentation needed" / "packet too big" from a tunnel: also through the ingress pipeline
+    const icmp = (v6: boolean, type: number, code: number): OfMatch => ({
+      in_port: exact(of), dl_type: E(v6 ? 0x86ddn : 0x800n, 16), nw_proto: E(v6 ? 58n : 1n, 8), tp_src: E(BigInt(type), 16), tp_dst: E(BigInt(code), 16),
+    });
+    const pmtu: OfAction[] = [...decap, resubmit(P.localOutput), setReg(LOG_REG.flags, 0x10000n, 0x10000n), resubmit(T.ctZoneLookup)];
+    out.push(mkFlow(P.phyToLog, 120, 0, icmp(false, 3, 4), pmtu, fx));
+    out.push(mkFlow(P.phyToLog, 120, 0, icmp(true, 2, 0), pmtu, fx));
+  }
+  return out;
+}
+
+/** A port bound on another chassis, on a local datapath: send it through that chassis's tunnel. */
+export function remotePortFlows(
+  p: { name: string; datapath: string; dpKey: number; portKey: number; cookie: number; rows: string[]; vif: boolean },
+  dp: PhysDatapath, ofport: number, T: OftableConstants, P: PhysTables,
+): OfFlow[] {
+  const prov = (reason: string): OfProvenance => ({ kind: 'port', port: p.name, datapath: p.datapath, reason, rows: p.rows, objects: [] });
+  const out = [mkFlow(P.remoteOutput, 100, p.cookie, { reg13: { value: 0n, mask: 0xffff0000n }, reg15: exact(p.portKey), metadata: exact(p.dpKey, 64) },
+    [...geneveOutput(p.dpKey, p.portKey, ofport), resubmit(P.localOutput)], prov('remote output: tunnel to the chassis the port is bound on'))];
+  if (p.vif) {
+    out.push(mkFlow(T.ctZoneLookup, 100, p.cookie, { reg14: exact(p.portKey), metadata: exact(p.dpKey, 64) },
+      [setReg(LOG_REG.dnatZone, dp.dnat), setReg(LOG_REG.snatZone, dp.snat), resubmit(T.logIngressPipeline)], prov('ct zone lookup (remote VIF)')));
+  }
   return out;
 }

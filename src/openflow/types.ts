@@ -185,6 +185,11 @@ export interface OpenFlowResult {
   zones: CtZones;
   /** datapath names local to this chassis, sorted */
   localDatapaths: string[];
+  /**
+   * Geneve TLV mappings the flows use (`ovs-ofctl add-tlv-map BR` arguments), as ovn-controller sets
+   * them on br-int: empty unless the node view has tunnels (tun_metadata0 carries the port keys).
+   */
+  tlvMap: string[];
   /** lflows that failed to compile (match or action error), one line each */
   errors: string[];
   /** features not modelled (yet), one line each, sorted */
@@ -203,6 +208,8 @@ export interface OpenFlowOptions {
   ofports?: Readonly<Record<string, number>>;
   /** the svc_monitor_mac address set when the SB has none (northd picks a random MAC; default 0a:00:00:00:00:fe, the oracle's pin) */
   svcMonitorMac?: string;
+  /** tunnel ofports by remote chassis name (node view; otherwise after the VIFs, in chassis-name order) */
+  tunnelOfports?: Readonly<Record<string, number>>;
   /** CT zones to use instead of the allocation rule (e.g. a real ovn-controller's) */
   zones?: Partial<CtZones>;
   /** SB UUIDs to use instead of stable ones (Logical_Flow by lflow key, Port_Binding by name, Datapath by name) */

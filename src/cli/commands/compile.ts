@@ -78,6 +78,7 @@ export const compile: Command = {
         for (const u of of.unsupported) io.stderr(`warning: openflow: not modelled yet: ${u}\n`);
         for (const e of of.errors) io.stderr(`warning: openflow: lflow skipped (ovn-controller would log it): ${e}\n`);
       }
+      if (!quiet && of.tlvMap.length) io.stderr(`note: load with \`ovs-ofctl add-tlv-map BRIDGE '${of.tlvMap.join(',')}'\` first (geneve metadata)\n`);
       if (args.values.groups) writeFileSync(args.values.groups, formatGroups(of));
       if (args.values.ports) writeFileSync(args.values.ports, formatPortMap(of));
       io.stdout(formatAddFlows(of));
