@@ -1,0 +1,41 @@
+/**
+ * The cross-check as the matrix/verify commands run it: compile the same manifests down to
+ * OpenFlow, run every probe through the classifier and the evaluator, report disagreements.
+ */
+import type { CliIO } from '../cli/command.js';
+import { EXIT } from '../common/errors.js';
+import { compileManifests } from '../compile.js';
+import type { ManifestSet } from '../manifests/types.js';
+import type { Matrix } from '../semantics/matrix.js';
+import type { PeerSpec, Probe } from '../semantics/types.js';
+import type { Pod } from '../model/types.js';
+import { crossCheck, formatDisagreements, type CrossCheckReport } from './crosscheck.js';
+
+/** The flag both commands accept, and its help line. */
+export const NO_CROSS_CHECK_FLAG = { '--no-cross-check': { value: false } } as const;
+export const CROSS_CHECK_HELP = `  --no-cross-check        do not run the probes through the compiled OpenFlow (src/classify); by
+                          default every probe is also classified, and a verdict that differs
+                          from the evaluator's is reported as a compiler bug (exit 3)
+`;
+
+/** The probes of a matrix, as buildMatrix evaluated them (a workload's diagonal: replica to replica). */
+export function matrixProbes(m: Matrix): Probe[] {
+  const out: Probe[] = [];
+  for (const n of m.networks) {
+    const net = n.network === 'default' ? undefined : n.network;
+    const spec = (pod: Pod): PeerSpec => ({ kind: 'pod', namespace: pod.namespace, name: pod.name, ...(net && !pod.hostNetwork ? { network: net } : {}) });
+    n.entities.forEach((s, i) => n.entities.forEach((d, j) => {
+      const dst = i === j && d.pods.length > 1 ? d.pods[1]! : d.pod;
+      for (const p of n.ports[j]!) out.push({ src: spec(s.pod), dst: spec(dst), protocol: p.protocol, port: p.port });
+    }));
+  }
+  return out;
+}
+
+/** Runs the cross-check; returns EXIT.INTERNAL_DISAGREEMENT when the classifier and evaluator differ. */
+export function runCrossCheck(set: ManifestSet, probes: Probe[], io: CliIO, opts: { implicitNamespaces?: boolean; verbose?: boolean } = {}): { code: number; report: CrossCheckReport } {
+  const compiled = compileManifests(set, { until: 'openflow', implicitNamespaces: opts.implicitNamespaces ?? false });
+  const report = crossCheck(compiled, probes);
+  if (report.disagreements.length || opts.verbose) io.stderr(formatDisagreements(report));
+  return { code: report.disagreements.length ? EXIT.INTERNAL_DISAGREEMENT : EXIT.OK, report };
+}
