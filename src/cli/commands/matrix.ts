@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { EXIT } from '../../common/errors.js';
+import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { loadManifests } from '../../manifests/index.js';
 import { buildModel } from '../../model/index.js';
 import { buildMatrix, formatMatrix } from '../../semantics/index.js';
@@ -16,6 +16,7 @@ const FLAGS = {
   '--pods': { value: false },
   '--implicit-namespaces': { value: false },
   ...NO_CROSS_CHECK_FLAG,
+  '--lenient': { value: false },
 };
 
 export const matrix: Command = {
@@ -37,7 +38,8 @@ Options:
   --pods                  one row/column per pod instead of per workload
   --semantics S           ovn-kubernetes (default) or kubernetes (upstream spec text)
   --implicit-namespaces   create Namespaces the manifests refer to but do not define
-${CROSS_CHECK_HELP}`,
+${CROSS_CHECK_HELP}  --lenient               skip unreadable or invalid documents with a warning (as upstream analyzers do)
+`,
   async run(argv, io) {
     const a = parseArgs(argv, FLAGS, 'matrix');
     if (!a.positional.length) throw usage('matrix', 'no input paths');
@@ -51,7 +53,8 @@ ${CROSS_CHECK_HELP}`,
       if (!Number.isInteger(p) || p < 1 || p > 65535) throw usage('matrix', `--port must be 1-65535`);
       ports = [{ protocol, port: p }];
     } else if (a.flags.has('--protocol')) throw usage('matrix', '--protocol needs --port');
-    const set = await loadManifests(a.positional, { readStdin: io.readStdin });
+    const set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
+    for (const n of set.notices) if (n.severity !== 'notice') io.stderr(`${formatDiagnostic(n)}\n`);
     const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
     const explain = a.flags.has('--explain');
     const m = buildMatrix(model, {

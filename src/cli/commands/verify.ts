@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
-import { EXIT } from '../../common/errors.js';
+import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { loadManifests } from '../../manifests/index.js';
 import { buildModel } from '../../model/index.js';
 import { parseExpectations, reasonText, verifyExpectations } from '../../semantics/index.js';
@@ -14,6 +14,7 @@ const FLAGS = {
   '--verbose': { value: false, alias: '-v' },
   '--implicit-namespaces': { value: false },
   ...NO_CROSS_CHECK_FLAG,
+  '--lenient': { value: false },
 };
 
 export const verify: Command = {
@@ -32,7 +33,8 @@ Options:
   --semantics S           ovn-kubernetes (default) or kubernetes
   -v, --verbose           print passing probes too
   --implicit-namespaces   create Namespaces the manifests refer to but do not define
-${CROSS_CHECK_HELP}
+${CROSS_CHECK_HELP}  --lenient               skip unreadable or invalid documents with a warning (as upstream analyzers do)
+
 Exit: 0 all probes hold, 1 some probe fails, 2 bad input, 3 the compiled OpenFlow disagrees with
 the evaluator on some probe (a udnc bug; both reason chains are printed).
 `,
@@ -48,7 +50,8 @@ the evaluator on some probe (a udnc bug; both reason chains are printed).
       throw usage('verify', `cannot read ${file}: ${(e as Error).message}`);
     }
     const exps = parseExpectations(text, file);
-    const set = await loadManifests(a.positional, { readStdin: io.readStdin });
+    const set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
+    for (const n of set.notices) if (n.severity !== 'notice') io.stderr(`${formatDiagnostic(n)}\n`);
     const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
     const rep = verifyExpectations(model, exps, { semantics: semanticsFlag(a.flags.get('--semantics'), 'verify') });
     for (const r of rep.results) {
