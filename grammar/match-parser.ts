@@ -26,6 +26,8 @@ export interface IntConstant {
   mask: bigint;
   format: LexFormat;
   masked: boolean;
+  /** address set this constant was expanded from */
+  asName?: string;
 }
 /** struct expr_constant_set */
 export interface ConstantSet {
@@ -208,11 +210,13 @@ class Ctx {
     if (f.symbol.width) {
       const ic = c as IntConstant;
       const bits = ones(f.nBits);
-      return {
+      const e: CmpExpr = {
         type: 'cmp', symbol: f.symbol, relop: r,
         value: (ic.value & bits) << BigInt(f.ofs),
         mask: (ic.masked ? ic.mask & bits : bits) << BigInt(f.ofs),
       };
+      if (ic.asName !== undefined) e.asName = ic.asName;
+      return e;
     }
     return { type: 'cmp', symbol: f.symbol, relop: r, value: 0n, mask: 0n, string: c as string };
   }
@@ -365,13 +369,14 @@ class Ctx {
     }
     if (t === 'Macro') {
       // parse_addr_sets
-      const set = this.env.addrSets ? this.env.addrSets.get(tokenPayload(lx.token!).s!) : undefined;
+      const asName = tokenPayload(lx.token!).s!;
+      const set = this.env.addrSets ? this.env.addrSets.get(asName) : undefined;
       if (!set) {
         lx.syntaxError('expecting address set name');
         return false;
       }
       if (!this.assignType(cs, 'integer')) return false;
-      cs.values.push(...set);
+      for (const c of set) cs.values.push({ ...c, asName });
       lx.get();
       return true;
     }

@@ -23,6 +23,12 @@ export interface CmpExpr {
   mask: bigint;
   /** string comparisons (symbol.width == 0) */
   string?: string;
+  /**
+   * Address set the constant came from ($name), if any.  ovn-controller keeps
+   * such terms apart for address-set incremental processing, and expr.c's
+   * OR-superset removal leaves them alone (observed on real 25.03).
+   */
+  asName?: string;
 }
 export interface AndOrExpr {
   type: 'and' | 'or';

@@ -103,8 +103,11 @@ export class FlowMatch {
     const full = (1n << BigInt(fieldBits)) - 1n;
     mask &= full;
     value &= mask;
-    // mf_set() ignores partial masks on non-maskable fields (returns OFPUTIL_P_NONE).
-    if (!maskable && mask !== 0n && mask !== full) return;
+    // mf_set(): a mask that is not all-ones over the field's *bytes* on a
+    // non-maskable field is ignored (OFPUTIL_P_NONE).  For sub-byte fields
+    // (ip_dscp: 6 bits, nw_ecn: 2 bits) that is every exact match too, so
+    // `ip.dscp == 46` constrains nothing — as the real 25.03 controller shows.
+    if (!maskable && mask !== 0n && (mask !== full || fieldBits % 8 !== 0)) return;
     const exact = EXACT_SLOT_MASK[mf];
     for (const p of parts) {
       let v = p.ofs ? (value >> p.ofs) & p.bits : value & p.bits;

@@ -128,7 +128,14 @@ function crushAndNumeric(expr: AndOrExpr, symbol: ExprSymbol): Expr {
     if (!ra) continue;
     for (const b of bs.subs as CmpExpr[]) {
       const rb = intersect(ra[0], ra[1], b.value, b.mask);
-      if (rb) or.subs.push(cmpOf(symbol, rb[0], rb[1]));
+      if (!rb) continue;
+      // A product term implied by one already produced adds nothing (OR-superset
+      // removal, 23.06+); the term keeps b's address-set origin.  Both behaviours
+      // were pinned down against the real 25.03 ovn-controller.
+      if ((or.subs as CmpExpr[]).some((o) => (o.mask & rb[1]) === o.mask && (rb[0] & o.mask) === o.value)) continue;
+      const n = cmpOf(symbol, rb[0], rb[1]);
+      if (b.asName !== undefined) n.asName = b.asName;
+      or.subs.push(n);
     }
   }
   if (or.subs.length === 0) return boolExpr(false);
@@ -192,7 +199,8 @@ function crushOr(expr: AndOrExpr, symbol: ExprSymbol): Expr {
   for (let i = 1; i < subs.length; i++) {
     if (compareCmps(dedup[dedup.length - 1]!, subs[i]!)) dedup.push(subs[i]!);
   }
-  if (symbol.width) dedup = removeSupersets(dedup);
+  // OR-superset removal (23.06+) leaves ORs with address-set terms alone.
+  if (symbol.width && !dedup.some((c) => c.asName !== undefined)) dedup = removeSupersets(dedup);
   fixed.subs = dedup;
   return exprFix(fixed);
 }
