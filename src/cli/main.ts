@@ -8,8 +8,10 @@ import { compile } from './commands/compile.js';
 import { expr } from './commands/expr.js';
 import { action } from './commands/action.js';
 import { trace } from './commands/trace.js';
+import { golden } from './commands/golden.js';
+import { diff } from './commands/diff.js';
 
-const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action];
+const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action, golden, diff];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
