@@ -10,8 +10,9 @@ import { action } from './commands/action.js';
 import { trace } from './commands/trace.js';
 import { golden } from './commands/golden.js';
 import { diff } from './commands/diff.js';
+import { cost } from './commands/cost.js';
 
-const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action, golden, diff];
+const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action, golden, diff, cost];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
