@@ -255,7 +255,9 @@ function nbItem([, r]: [NbTable, RowMeta]): Item {
     if (META.has(k) || v === undefined) continue;
     cols[k] = typeof v === 'string' ? v : JSON.stringify(v);
   }
-  return { key: r.id, value: JSON.stringify(cols), text: r.id, objects: objectsOf(r.provenance), cols };
+  const ext = (r as unknown as { external_ids?: Record<string, string> }).external_ids?.['k8s.ovn.org/id'];
+  const text = ext && !r.id.endsWith(ext) ? `${r.id} (${ext})` : r.id;
+  return { key: r.id, value: JSON.stringify(cols), text, objects: objectsOf(r.provenance), cols };
 }
 
 export function diffNorthbound(a: NorthboundDB, b: NorthboundDB): StageDiff {
@@ -278,6 +280,19 @@ function ofObjects(p: OfProvenance): ObjectRef[] {
 function ofItem(f: OfFlow): Item {
   const line = formatFlowLine(f);
   return { key: line, value: '', text: line, objects: objectsOf(f.provenance.flatMap(ofObjects)) };
+}
+
+/** Kinds that stand behind whole networks and nodes: an item is listed under them only when no other object caused it. */
+const INFRA_KINDS = ['Network', 'Node', 'Namespace', 'UserDefinedNetwork', 'ClusterUserDefinedNetwork', 'NetworkAttachmentDefinition'];
+
+/**
+ * The objects an item is listed under: its specific causes (pods, workloads, policies, Services…)
+ * when it has any, else the networks/nodes it belongs to, else {@link NO_OBJECT}. The item's
+ * `objects` keeps the full provenance.
+ */
+function groupObjects(objects: string[]): string[] {
+  const specific = objects.filter((o) => !INFRA_KINDS.includes(o.slice(0, o.indexOf(' '))));
+  return specific.length ? specific : objects.length ? objects : [NO_OBJECT];
 }
 
 function objectsOf(refs: readonly ObjectRef[]): string[] {
@@ -321,7 +336,7 @@ function diffItems(a: Item[], b: Item[]): StageDiff {
   const order = { removed: 0, added: 1, changed: 2 } as const;
   changes.sort((x, y) => cmp(x.key, y.key) || order[x.change] - order[y.change]);
   const byObj = new Map<string, ItemChange[]>();
-  for (const c of changes) for (const o of c.objects.length ? c.objects : [NO_OBJECT]) byObj.set(o, [...(byObj.get(o) ?? []), c]);
+  for (const c of changes) for (const o of groupObjects(c.objects)) byObj.set(o, [...(byObj.get(o) ?? []), c]);
   const byObject: ObjectGroup[] = [...byObj].sort((x, y) => (x[0] === NO_OBJECT ? 1 : y[0] === NO_OBJECT ? -1 : cmp(x[0], y[0]))).map(([object, items]) => ({
     object, items,
     added: items.filter((i) => i.change === 'added').length,
@@ -359,15 +374,21 @@ function connGroups(d: ClusterDiff): Map<string, Map<string, ConnectivityChange[
 }
 
 /** Same source, change and reasons on several ports → one line. */
-function mergePorts(cs: ConnectivityChange[]): Array<{ c: ConnectivityChange; ports: string }> {
+function mergePorts(cs: ConnectivityChange[]): Array<{ c: ConnectivityChange; ports: string; now: string[]; before: string[] }> {
   const m = new Map<string, { c: ConnectivityChange; ports: string[] }>();
+  // reason texts name the probed port: compare them with the port blanked out
+  const blank = (c: ConnectivityChange, xs: string[]) => xs.map((x) => x.split(portText(c)).join('\u0000'));
   for (const c of cs) {
-    const k = `${c.change}|${c.src}|${c.now.join('\n')}|${c.before.join('\n')}`;
+    const k = `${c.change}|${c.src}|${blank(c, c.now).join('\n')}|${blank(c, c.before).join('\n')}`;
     const e = m.get(k);
     if (e) e.ports.push(portText(c));
     else m.set(k, { c, ports: [portText(c)] });
   }
-  return [...m.values()].sort((x, y) => cmp(x.c.change, y.c.change) * -1 || cmp(x.c.src, y.c.src)).map((e) => ({ c: e.c, ports: e.ports.join(', ') }));
+  return [...m.values()].sort((x, y) => -cmp(x.c.change, y.c.change) || cmp(x.c.src, y.c.src)).map((e) => {
+    const ports = e.ports.join(', ');
+    const fill = (xs: string[]) => blank(e.c, xs).map((x) => x.split('\u0000').join(ports));
+    return { c: e.c, ports, now: fill(e.c.now), before: fill(e.c.before) };
+  });
 }
 
 export function formatDiff(d: ClusterDiff, format: DiffFormat, opts: FormatDiffOptions = {}): string {
@@ -388,11 +409,11 @@ export function formatDiff(d: ClusterDiff, format: DiffFormat, opts: FormatDiffO
     out.push(md ? `\n**network \`${net}\`**\n` : `  network ${net}`);
     for (const [dst, cs] of byDst) {
       out.push(md ? `- to \`${dst}\`` : `    to ${dst}`);
-      for (const { c, ports } of mergePorts(cs)) {
+      for (const { c, ports, now, before } of mergePorts(cs)) {
         const sign = c.change === 'gained' ? '+' : '-';
         out.push(md ? `  - ${sign} **${c.change}** from \`${c.src}\` on ${ports}` : `      ${sign} ${c.change}: from ${c.src} on ${ports}`);
-        for (const r of c.now) out.push(md ? `    - now: ${r}` : `          now:    ${r}`);
-        for (const r of c.before) out.push(md ? `    - before: ${r}` : `          before: ${r}`);
+        for (const r of now) out.push(md ? `    - now: ${r}` : `          now:    ${r}`);
+        for (const r of before) out.push(md ? `    - before: ${r}` : `          before: ${r}`);
       }
     }
   }
