@@ -1,0 +1,115 @@
+/**
+ * Keyed diffs between two results of the same stage, and the inverse: applying a diff to a keyed
+ * view. Keys are the stable identities each stage already has:
+ *  - NB rows: the row id `<Table>:<key>` (unique across the DB, see src/northbound/types.ts);
+ *  - logical flows: datapath, pipeline, table, priority, match, actions;
+ *  - OpenFlow flows: table, priority, match text (OpenFlow holds one flow per match);
+ *  - OpenFlow groups: the group id.
+ * Should a key ever occur twice in one result, later copies get `#2`, `#3`, … so that the view
+ * stays a bijection (never the case for outputs the stages produce today).
+ */
+import type { Lflow } from '../lflow/types.js';
+import { NB_TABLES, TABLE_FIELDS, type NorthboundDB } from '../northbound/types.js';
+import type { OfFlow, OfGroup } from '../openflow/types.js';
+
+/** Any row of the NB tables udnc emits. */
+export type NbRow = NorthboundDB['nbGlobal'] | Exclude<NorthboundDB[(typeof TABLE_FIELDS)[Exclude<keyof typeof TABLE_FIELDS, 'NB_Global'>]], unknown[] | undefined>[number];
+
+/** An item present on both sides whose content differs. */
+export interface Changed<T> {
+  key: string;
+  before: T;
+  after: T;
+}
+
+/** What changed between two keyed collections. Every list is sorted by key. */
+export interface KeyedDiff<T> {
+  added: T[];
+  removed: T[];
+  changed: Array<Changed<T>>;
+}
+
+/** The identity of a logical flow: `datapath|pipeline|table|priority|match|actions`. */
+export const lflowIdentity = (f: Lflow): string => `${f.datapath}|${f.pipeline}|${f.table}|${f.priority}|${f.match}|${f.actions}`;
+/** The identity of an OpenFlow flow: `table|priority|match text`. */
+export const ofFlowIdentity = (f: OfFlow): string => `${f.table}|${f.priority}|${f.text}`;
+/** The identity of an OpenFlow group: its id. */
+export const ofGroupIdentity = (g: OfGroup): string => String(g.id);
+
+/** Items by key (later duplicates get `#n`), in input order. */
+export function keyed<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T> {
+  const m = new Map<string, T>();
+  for (const it of items) {
+    const k = keyOf(it);
+    if (!m.has(k)) {
+      m.set(k, it);
+      continue;
+    }
+    let n = 2;
+    while (m.has(`${k}#${n}`)) n++;
+    m.set(`${k}#${n}`, it);
+  }
+  return m;
+}
+
+/** Every row of the DB by row id. */
+export function nbRows(nb: NorthboundDB): Map<string, NbRow> {
+  const m = new Map<string, NbRow>();
+  for (const t of NB_TABLES) {
+    const v = nb[TABLE_FIELDS[t]] as NbRow | NbRow[];
+    if (Array.isArray(v)) for (const r of v) m.set(r.id, r);
+    else m.set(v.id, v);
+  }
+  return m;
+}
+
+/** JSON with bigints (`0x…`) and byte arrays (hex) — the flow types carry both. */
+export function canonicalJSON(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'bigint') return `0x${x.toString(16)}n`;
+    if (x instanceof Uint8Array) return `bytes:${Buffer.from(x).toString('hex')}`;
+    return x;
+  });
+}
+
+/**
+ * Diff of two keyed collections. Content is compared by canonical JSON; `same` short-circuits
+ * identical objects (stages that were not recomputed hand back the very same items).
+ */
+export function diffKeyed<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): KeyedDiff<T> {
+  const added: Array<[string, T]> = [];
+  const removed: Array<[string, T]> = [];
+  const changed: Array<Changed<T>> = [];
+  for (const [k, a] of after) {
+    const b = before.get(k);
+    if (b === undefined) added.push([k, a]);
+    else if (b !== a && canonicalJSON(b) !== canonicalJSON(a)) changed.push({ key: k, before: b, after: a });
+  }
+  for (const [k, b] of before) if (!after.has(k)) removed.push([k, b]);
+  const byKey = (x: [string, T], y: [string, T]): number => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+  added.sort(byKey);
+  removed.sort(byKey);
+  changed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  return { added: added.map((x) => x[1]), removed: removed.map((x) => x[1]), changed };
+}
+
+export function isEmptyDiff(d: KeyedDiff<unknown>): boolean {
+  return d.added.length === 0 && d.removed.length === 0 && d.changed.length === 0;
+}
+
+/** Applies `d` to `view` in place: removes `removed`, sets `added` and the `after` of `changed`. */
+export function applyKeyedDiff<T>(view: Map<string, T>, d: KeyedDiff<T>, keyOf: (t: T) => string): void {
+  for (const r of d.removed) {
+    const k = keyOf(r);
+    if (!view.delete(k)) throw new Error(`delta removes ${k}, which the view does not hold`);
+  }
+  for (const c of d.changed) {
+    if (!view.has(c.key)) throw new Error(`delta changes ${c.key}, which the view does not hold`);
+    view.set(c.key, c.after);
+  }
+  for (const a of d.added) {
+    const k = keyOf(a);
+    if (view.has(k)) throw new Error(`delta adds ${k}, which the view already holds`);
+    view.set(k, a);
+  }
+}
