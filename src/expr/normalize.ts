@@ -123,6 +123,12 @@ function crushAndNumeric(expr: AndOrExpr, symbol: ExprSymbol): Expr {
   const as = rest.shift()!;
   const bs = rest.shift()!;
   const or: AndOrExpr = { type: 'or', subs: [] };
+  // Kept product terms grouped by mask, for the "implied by an earlier term" test.
+  const kept = new Map<bigint, Set<bigint>>();
+  const implied = (v: bigint, m: bigint): boolean => {
+    for (const [km, vals] of kept) if ((km & m) === km && vals.has(v & km)) return true;
+    return false;
+  };
   for (const a of as.subs as CmpExpr[]) {
     const ra = intersect(value, mask, a.value, a.mask);
     if (!ra) continue;
@@ -132,7 +138,10 @@ function crushAndNumeric(expr: AndOrExpr, symbol: ExprSymbol): Expr {
       // A product term implied by one already produced adds nothing (OR-superset
       // removal, 23.06+); the term keeps b's address-set origin.  Both behaviours
       // were pinned down against the real 25.03 ovn-controller.
-      if ((or.subs as CmpExpr[]).some((o) => (o.mask & rb[1]) === o.mask && (rb[0] & o.mask) === o.value)) continue;
+      if (implied(rb[0], rb[1])) continue;
+      let vals = kept.get(rb[1]);
+      if (!vals) kept.set(rb[1], (vals = new Set()));
+      vals.add(rb[0]);
       const n = cmpOf(symbol, rb[0], rb[1]);
       if (b.asName !== undefined) n.asName = b.asName;
       or.subs.push(n);
