@@ -1,0 +1,190 @@
+/**
+ * Property: for random edit sequences on a small cluster, the incremental Compiler's state after
+ * every step equals a full compile of the same objects (NB, lflow, OpenFlow), an invalid edit is
+ * rejected by both (leaving the Compiler untouched), and the deltas summed onto the initial keyed
+ * view give the final keyed view.
+ *
+ * INCREMENTAL_STEPS (default 50 per seed, 4 seeds) scales the run.
+ */
+import { describe, expect, it } from 'vitest';
+import { generateCluster, type Obj } from '../bench/generate.js';
+import { compile } from '../src/compile.js';
+import { InputError } from '../src/common/errors.js';
+import type { K8sObject } from '../src/manifests/types.js';
+import { applyDelta, canonicalJSON, Compiler, keyedView, type Change, type KeyedView } from '../src/incremental/index.js';
+
+const SEEDS = [1, 2, 3, 4];
+const STEPS = Number(process.env.INCREMENTAL_STEPS ?? 50);
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const keyOf = (o: Obj | K8sObject): string => {
+  const m = o['metadata'] as { name: string; namespace?: string };
+  return `${String(o['kind'])}/${m.namespace ?? ''}/${m.name}`;
+};
+const fileOf = (o: Obj | K8sObject): string => `k8s/${keyOf(o)}.json`;
+const clone = <T>(x: T): T => structuredClone(x);
+
+/** A full compile of `objects`, one in-memory file per object (the Compiler gets the same sources). */
+async function fullCompile(objects: Iterable<Obj>) {
+  const files = [...objects].map((o) => ({ file: fileOf(o), text: JSON.stringify(o) }));
+  return compile(files, { until: 'openflow' });
+}
+
+function outputs(r: { nb?: unknown; lflow?: unknown; openflow?: unknown }): string[] {
+  return [canonicalJSON(r.nb), canonicalJSON(r.lflow), canonicalJSON(r.openflow)];
+}
+
+function viewJSON(v: KeyedView): string {
+  const ordered = (m: Map<string, unknown>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return canonicalJSON([ordered(v.nb), ordered(v.lflow), ordered(v.ofFlows), ordered(v.ofGroups)]);
+}
+
+/** One random edit: valid or not, the property decides by comparing with the full compile. */
+function randomEdit(rnd: () => number, state: Map<string, Obj>, pool: Obj[], step: number): { change: Change; label: string } {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const present = [...state.values()];
+  const absent = pool.filter((o) => !state.has(keyOf(o)));
+  const r = rnd();
+  const ch = (op: Change['op'], object: Obj, label: string) => ({ change: { op, object: object as K8sObject, source: { file: fileOf(object), line: 1, col: 1 } }, label });
+  if (r < 0.25 && absent.length > 0) {
+    const o = pick(absent);
+    return ch('add', clone(o), `add ${keyOf(o)}`);
+  }
+  if (r < 0.4 && present.length > 0) {
+    const o = pick(present);
+    return ch('delete', { apiVersion: o['apiVersion'], kind: o['kind'], metadata: clone(o['metadata']) } as Obj, `delete ${keyOf(o)}`);
+  }
+  if (r < 0.75 && present.length > 0) {
+    const o = clone(pick(present));
+    const meta = o['metadata'] as { labels?: Record<string, string> };
+    const spec = o['spec'] as Record<string, any> | undefined;
+    const kind = o['kind'];
+    const v = rnd();
+    if (kind === 'NetworkPolicy' && spec && v < 0.5) {
+      // flip the policy's pod selector between everything and one app, and toggle its types
+      spec['podSelector'] = rnd() < 0.5 ? {} : { matchLabels: { app: `app-${Math.floor(rnd() * 3)}` } };
+      if (rnd() < 0.3) spec['policyTypes'] = rnd() < 0.5 ? ['Ingress'] : ['Ingress', 'Egress'];
+    } else if (kind === 'Service' && spec && v < 0.6) {
+      const ports = spec['ports'] as Array<Record<string, unknown>>;
+      if (ports?.[0]) ports[0]['port'] = 1000 + Math.floor(rnd() * 50);
+      if (rnd() < 0.3) spec['selector'] = { app: `app-${Math.floor(rnd() * 3)}` };
+    } else if (kind === 'Deployment' && spec && v < 0.5) {
+      spec['replicas'] = Math.floor(rnd() * 4);
+    } else {
+      meta.labels = { ...(meta.labels ?? {}), [`k${Math.floor(rnd() * 3)}`]: `v${Math.floor(rnd() * 3)}` };
+      if (rnd() < 0.3) meta.labels['app'] = `app-${Math.floor(rnd() * 3)}`;
+    }
+    return ch('update', o, `update ${keyOf(o)}`);
+  }
+  if (r < 0.85) {
+    // a new bare pod, sometimes in a namespace that does not exist
+    const nss = present.filter((o) => o['kind'] === 'Namespace').map((o) => (o['metadata'] as { name: string }).name);
+    const ns = rnd() < 0.2 || nss.length === 0 ? 'no-such-ns' : pick(nss);
+    const pod: Obj = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: `extra-${step}`, namespace: ns, labels: { app: `app-${Math.floor(rnd() * 3)}` } },
+      spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', ports: [{ containerPort: 8080 }] }] },
+    };
+    return ch('add', pod, `add pod ${ns}/extra-${step}`);
+  }
+  // invalid edits
+  const w = rnd();
+  if (w < 0.25 && present.length > 0) {
+    const o = pick(present);
+    return ch('add', clone(o), `add existing ${keyOf(o)}`);
+  }
+  if (w < 0.5) {
+    return ch('delete', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `ghost-${step}`, namespace: 'default' } }, 'delete missing pod');
+  }
+  if (w < 0.75) {
+    const np: Obj = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `bad-${step}`, namespace: 'default' },
+      spec: { podSelector: {}, ingress: [{ ports: [{ port: 70000 }] }] },
+    };
+    return ch('add', np, 'add invalid policy (port 70000)');
+  }
+  return ch('update', { apiVersion: 'v1', kind: 'Service', metadata: { name: `ghost-${step}`, namespace: 'default' }, spec: { ports: [{ port: 80 }] } }, 'update missing service');
+}
+
+describe('incremental Compiler equals full recompile', () => {
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: ${STEPS} random edits`, { timeout: 1_800_000 }, async () => {
+      const rnd = prng(seed * 7919);
+      const pool = generateCluster({ seed, namespaces: 3, pods: 3, policies: 1, services: 2, udns: seed % 2, anps: 1, bareFraction: 0.7 }).objects;
+      const state = new Map<string, Obj>();
+      const compiler = new Compiler({ until: 'openflow' });
+      const initial = compiler.keyedView();
+      // start from a valid subset: nodes and namespaces (+ their networks), then the rest one change at a time
+      const base = pool.filter((o) => ['Node', 'Namespace', 'UserDefinedNetwork'].includes(String(o['kind'])));
+      const summed = compiler.keyedView();
+      applyDelta(summed, compiler.apply(base.map((o) => ({ op: 'add' as const, object: clone(o) as K8sObject, source: { file: fileOf(o), line: 1, col: 1 } }))));
+      for (const o of base) state.set(keyOf(o), o);
+      let accepted = 0;
+      let rejected = 0;
+      const skipped: Record<string, number> = {};
+      for (let step = 0; step < STEPS; step++) {
+        const { change, label } = randomEdit(rnd, state, pool, step);
+        const before = outputs(compiler.snapshot());
+        // what the object set would be
+        const next = new Map(state);
+        const k = keyOf(change.object);
+        const structural = (change.op === 'add' && next.has(k)) || (change.op !== 'add' && !next.has(k));
+        if (change.op === 'delete') next.delete(k);
+        else next.set(k, change.object as Obj);
+        let fullError: unknown;
+        let full: Awaited<ReturnType<typeof fullCompile>> | undefined;
+        if (!structural) {
+          try {
+            full = await fullCompile(next.values());
+          } catch (e) {
+            fullError = e;
+          }
+        }
+        let delta;
+        try {
+          delta = compiler.apply([change]);
+        } catch (e) {
+          expect(e, `step ${step} ${label}: non-InputError`).toBeInstanceOf(InputError);
+          expect(structural || fullError instanceof InputError, `step ${step} ${label}: incremental rejected, full compile accepted: ${String(e)}`).toBe(true);
+          expect(outputs(compiler.snapshot()), `step ${step} ${label}: state touched by a rejected change`).toEqual(before);
+          rejected++;
+          continue;
+        }
+        expect(structural, `step ${step} ${label}: structurally invalid change accepted`).toBe(false);
+        if (fullError) throw fullError;
+        const mine = outputs(compiler.snapshot());
+        const theirs = outputs(full!);
+        expect(mine[0] === theirs[0], `step ${step} ${label}: NB differs`).toBe(true);
+        expect(mine[1] === theirs[1], `step ${step} ${label}: lflow differs`).toBe(true);
+        expect(mine[2] === theirs[2], `step ${step} ${label}: openflow differs`).toBe(true);
+        applyDelta(summed, delta);
+        for (const st of ['lflow', 'openflow'] as const) if (!delta.recomputed.includes(st)) skipped[st] = (skipped[st] ?? 0) + 1;
+        state.clear();
+        for (const [kk, o] of next) state.set(kk, o);
+        accepted++;
+      }
+      // the sum of the deltas, applied to the initial (empty-cluster) view, is the final view
+      const fin = keyedView(compiler.snapshot());
+      expect(viewJSON(summed) === viewJSON(fin), 'summed deltas differ from the final state').toBe(true);
+      // keys are unique in every output (the views are bijections)
+      const snap = compiler.snapshot();
+      expect(fin.lflow.size).toBe(snap.lflow!.flows.length);
+      expect(fin.ofFlows.size).toBe(snap.openflow!.flows.length);
+      expect(fin.ofGroups.size).toBe(snap.openflow!.groups.length);
+      expect(initial.nb.size).toBeGreaterThan(0);
+      expect(accepted).toBeGreaterThan(STEPS / 3);
+      expect(rejected).toBeGreaterThan(0);
+      console.log(`seed ${seed}: ${accepted} accepted, ${rejected} rejected, stages skipped: ${JSON.stringify(skipped)}`);
+    });
+  }
+});
