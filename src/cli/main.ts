@@ -11,8 +11,9 @@ import { trace } from './commands/trace.js';
 import { golden } from './commands/golden.js';
 import { diff } from './commands/diff.js';
 import { cost } from './commands/cost.js';
+import { lint } from './commands/lint.js';
 
-const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action, golden, diff, cost];
+const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action, golden, diff, cost, lint];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
