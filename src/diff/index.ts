@@ -286,13 +286,14 @@ function ofItem(f: OfFlow): Item {
 const INFRA_KINDS = ['Network', 'Node', 'Namespace', 'UserDefinedNetwork', 'ClusterUserDefinedNetwork', 'NetworkAttachmentDefinition'];
 
 /**
- * The objects an item is listed under: its specific causes (pods, workloads, policies, Services…)
- * when it has any, else the networks/nodes it belongs to, else {@link NO_OBJECT}. The item's
- * `objects` keeps the full provenance.
+ * The groups an item is listed under: each of its specific causes (pods, workloads, policies,
+ * Services…) when it has any, else one group for the networks/nodes it belongs to together
+ * (`Network default + Node ovn-worker`), else {@link NO_OBJECT}. The item's `objects` keeps the
+ * full provenance.
  */
 function groupObjects(objects: string[]): string[] {
   const specific = objects.filter((o) => !INFRA_KINDS.includes(o.slice(0, o.indexOf(' '))));
-  return specific.length ? specific : objects.length ? objects : [NO_OBJECT];
+  return specific.length ? specific : objects.length ? [objects.join(' + ')] : [NO_OBJECT];
 }
 
 function objectsOf(refs: readonly ObjectRef[]): string[] {
