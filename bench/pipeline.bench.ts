@@ -330,7 +330,7 @@ async function main(): Promise<void> {
     options: {
       case: { type: 'string', default: 'small' }, 'no-real': { type: 'boolean' }, json: { type: 'string' },
       sizes: { type: 'string', default: '100,200,400,800' }, 'real-timeout': { type: 'string', default: '900' },
-      'real-sizes': { type: 'string' },
+      until: { type: 'string' }, 'linearity-until': { type: 'string', default: 'openflow' },
     },
   });
   const record = (x: unknown): void => { if (values.json) appendFileSync(values.json, JSON.stringify(x) + '\n'); };
@@ -355,23 +355,27 @@ async function main(): Promise<void> {
     case 'issue5':
     case 'issue6': {
       const gen = values.case === 'issue6' ? CASES.issue6 : CASES.issue4;
-      const until = values.case === 'issue4' ? 'lflow' : 'openflow';
+      // --until lflow: stop udnc after the lflow stage (the real run still binds every VIF udnc would)
+      const until = values.case === 'issue4' || values.until === 'lflow' ? 'lflow' : 'openflow';
+      const realUntil = values.case === 'issue4' ? 'lflow' : 'openflow';
       const loadBefore = load();
       const u = runUdnc(gen, until);
       printUdnc(`${values.case} ${JSON.stringify(gen)} → ${until}`, u);
       const { nb, of } = u;
       record({ case: values.case, started, loadBefore, loadAfter: load(), gen, until, udnc: { timings: u.timings, counts: u.counts, peakRssMb: u.peakRssMb, heapLimitMb: u.heapLimitMb } });
       if (real) {
-        const vifs = of ? of.ports.filter((p) => p.kind === 'vif' && p.ifaceId).map((p) => ({ ifaceId: p.ifaceId!, ofport: p.ofport })) : undefined;
+        // the VIFs udnc's single-chassis view binds: every SB Port_Binding of type '' (ofports 1.. in name order)
+        const vifs = realUntil === 'lflow' ? undefined : of
+          ? of.ports.filter((p) => p.kind === 'vif' && p.ifaceId).map((p) => ({ ifaceId: p.ifaceId!, ofport: p.ofport }))
+          : u.lf.southbound.portBindings.filter((p) => p.type === '').map((p) => p.logicalPort).sort().map((ifaceId, i) => ({ ifaceId, ofport: i + 1 }));
         // keep only what the real run needs before the sandbox starts
-        (u as Partial<UdncRun>).lf = undefined;
         (u as Partial<UdncRun>).of = undefined;
         const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS });
         printReal(`${values.case}`, r);
         const udncS = u.timings.find((t) => t.stage === 'total')!;
-        const realS = until === 'lflow' ? r.northdS : r.controllerS ?? NaN;
-        const realCpu = until === 'lflow' ? r.cpuS['northd']! : Object.values(r.cpuS).reduce((a, b) => a + b, 0);
-        console.log(`\nratio real/udnc: wall ${(realS / (udncS.wallMs / 1000)).toFixed(2)}×, CPU ${(realCpu / (udncS.cpuMs / 1000)).toFixed(2)}× (real CPU = ${until === 'lflow' ? 'northd' : 'all daemons'})`);
+        const realS = realUntil === 'lflow' ? r.northdS : r.controllerS ?? NaN;
+        const realCpu = realUntil === 'lflow' ? r.cpuS['northd']! : Object.values(r.cpuS).reduce((a, b) => a + b, 0);
+        console.log(`\nratio real(→${realUntil})/udnc(→${until}): wall ${(realS / (udncS.wallMs / 1000)).toFixed(2)}×, CPU ${(realCpu / (udncS.cpuMs / 1000)).toFixed(2)}× (real CPU = ${realUntil === 'lflow' ? 'northd' : 'all daemons'})`);
         record({ case: values.case, started, loadAfter: load(), real: r });
       }
       break;
@@ -381,7 +385,7 @@ async function main(): Promise<void> {
       const rows: Array<{ n: number; t: Timing[]; c: Record<string, number> }> = [];
       for (const n of sizes) {
         const gen = { namespaces: n, pods: 10, policies: 2, anps: 0, services: 0 };
-        const u = runUdnc(gen, 'openflow');
+        const u = runUdnc(gen, values['linearity-until'] === 'lflow' ? 'lflow' : 'openflow');
         rows.push({ n, t: u.timings, c: u.counts });
         console.log(`ns=${n}: ${u.timings.map((t) => `${t.stage} ${(t.wallMs / 1000).toFixed(2)}/${(t.cpuMs / 1000).toFixed(2)}s`).join(', ')}; lflows ${u.counts['lflows']}, OF ${u.counts['openflowFlows']}  (load ${load()})`);
         record({ case: 'linearity', started, load: load(), gen, udnc: { timings: u.timings, counts: u.counts } });
@@ -391,7 +395,7 @@ async function main(): Promise<void> {
       for (const stage of rows[0]!.t.map((t) => t.stage)) {
         console.log(`| ${stage} CPU | ${fitExponent(ns, rows.map((r) => r.t.find((t) => t.stage === stage)!.cpuMs)).toFixed(2)} |`);
       }
-      for (const k of ['nbAcls', 'lflows', 'openflowFlows']) console.log(`| ${k} | ${fitExponent(ns, rows.map((r) => r.c[k]!)).toFixed(2)} |`);
+      for (const k of ['nbAcls', 'lflows', 'openflowFlows'].filter((k) => rows[0]!.c[k] !== undefined)) console.log(`| ${k} | ${fitExponent(ns, rows.map((r) => r.c[k]!)).toFixed(2)} |`);
       break;
     }
     default:
