@@ -11,9 +11,10 @@ import { trace } from './commands/trace.js';
 import { golden } from './commands/golden.js';
 import { diff } from './commands/diff.js';
 import { cost } from './commands/cost.js';
+import { report } from './commands/report.js';
 import { lint } from './commands/lint.js';
 
-const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action, golden, diff, cost, lint];
+const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action, golden, diff, cost, lint, report];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
