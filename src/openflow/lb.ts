@@ -47,10 +47,7 @@ const E = (v: bigint, bits: number) => ({ value: v, mask: (1n << BigInt(bits)) -
 function vipMatch(vip: Addr): OfMatch {
   const m: OfMatch = {};
   if (vip.v6) {
-    for (let i = 0; i < 4; i++) {
-      const w = (vip.value >> BigInt(96 - 32 * i)) & 0xffffffffn;
-      if (w) m[`reg${4 + i}`] = E(w, 32);
-    }
+    for (let i = 0; i < 4; i++) m[`reg${4 + i}`] = E((vip.value >> BigInt(96 - 32 * i)) & 0xffffffffn, 32);
   } else m['reg4'] = E(vip.value, 32);
   if (vip.port !== undefined) m['reg2'] = { value: BigInt(vip.port), mask: 0xffffn };
   return m;
@@ -82,7 +79,7 @@ export function lbHairpinFlows(x: LbDatapaths, cookie: number, T: OftableConstan
       const spec = [
         `table=${T.chkLbHairpinReply}`, 'delete_learned', `cookie=0x${cookie.toString(16)}`, 'OXM_OF_METADATA[]',
         `eth_type=${vip.v6 ? '0x86dd' : '0x800'}`, vip.v6 ? 'NXM_NX_IPV6_SRC[]' : 'NXM_OF_IP_SRC[]', `${vip.v6 ? 'ipv6_dst' : 'ip_dst'}=${replyDst}`,
-        ...(be.port !== undefined ? [`nw_proto=${PROTO[proto]}`, `${L4_NXM[proto]![0]}=${L4_NXM[proto]![1]}`] : []),
+        ...(be.port !== undefined ? [`nw_proto=${PROTO[proto]}`, `${L4_NXM[proto]![0]}=${L4_NXM[proto]![1]}`] : ['NXM_OF_IP_PROTO[]']),
         'load:0x1->NXM_NX_REG10[7]',
       ].join(',');
       const acts: Ofpact[] = [setReg('reg10', 0x80n, 0x80n), { type: 'learn', text: spec, wireText: spec }];
@@ -95,8 +92,9 @@ export function lbHairpinFlows(x: LbDatapaths, cookie: number, T: OftableConstan
       type: 'ct', commit: true, table: null, zone: subfield('reg12', 0, 16),
       actions: [{ type: 'nat', kind: 'src', family: natTo.v6 ? 'ipv6' : 'ipv4', addr: natTo.value, portMin: 0, portMax: 0, random: false }],
     }];
-    if (!snatIp) out.push(mkFlow(T.ctSnatHairpin, 100, cookie, m, ct(), prov));
-    else for (const sw of x.switches) out.push(mkFlow(T.ctSnatHairpin, 200, cookie, { ...m, metadata: E(BigInt(sw.key), 64) }, ct(), prov));
+    // VIPs with an L4 port take precedence over port-less ones
+    if (!snatIp) out.push(mkFlow(T.ctSnatHairpin, vip.port !== undefined ? 100 : 90, cookie, m, ct(), prov));
+    else for (const sw of x.switches) out.push(mkFlow(T.ctSnatHairpin, vip.port !== undefined ? 200 : 190, cookie, { ...m, metadata: E(BigInt(sw.key), 64) }, ct(), prov));
   }
   return out;
 }

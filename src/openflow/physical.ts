@@ -200,7 +200,8 @@ function parsePortSecurity(entries: string[]): PortSec[] {
     const ps: PortSec = { mac: mac.toLowerCase(), ip4: [], ip6: [] };
     for (const ip of ips) {
       const [a, l] = ip.split('/') as [string, string | undefined];
-      if (a.includes(':')) ps.ip6.push({ addr: ip6ToBig(a), len: l ? Number(l) : 128 });
+      // an IPv6 prefix length is ignored (the real controller matches the address); IPv4 keeps the prefix
+      if (a.includes(':')) ps.ip6.push({ addr: ip6ToBig(a), len: 128 });
       else ps.ip4.push({ addr: ip4ToBig(a), len: l ? Number(l) : 32 });
     }
     out.push(ps);
@@ -229,8 +230,9 @@ export function portSecurityFlows(p: PhysPort, T: OftableConstants): OfFlow[] {
   add(T.chkInPortSec, 95, inM({ dl_type: ARP }), [resubmit(T.chkInPortSecNd)]);
   for (const s of sec) {
     const src = E(macToBig(s.mac), 48);
+    const toNd: Ofpact[] = [resubmit(T.chkInPortSecNd)];
     if (!s.ip4.length && !s.ip6.length) {
-      add(T.chkInPortSec, 90, inM({ dl_src: src }), allow);
+      add(T.chkInPortSec, 90, inM({ dl_src: src }), toNd);
       continue;
     }
     if (s.ip4.length) {
@@ -238,10 +240,13 @@ export function portSecurityFlows(p: PhysPort, T: OftableConstants): OfFlow[] {
       add(T.chkInPortSec, 90, inM({ dl_type: IP, nw_proto: E(17n, 8), dl_src: src, nw_src: E(0n, 32), nw_dst: E(0xffffffffn, 32), tp_src: E(68n, 16), tp_dst: E(67n, 16) }), allow);
     }
     if (s.ip6.length) {
-      add(T.chkInPortSec, 90, inM({ dl_type: IP6, dl_src: src, ipv6_src: E(lla(s.mac), 128) }), allow);
-      for (const ip of s.ip6) add(T.chkInPortSec, 90, inM({ dl_type: IP6, dl_src: src, ipv6_src: pfx(ip.addr, ip.len, 128) }), allow);
+      // IPv6 sources continue to the ND checks; DAD/MLD from :: are allowed (NS goes to the ND checks)
+      add(T.chkInPortSec, 90, inM({ dl_type: IP6, dl_src: src, ipv6_src: E(lla(s.mac), 128) }), toNd);
+      for (const ip of s.ip6) add(T.chkInPortSec, 90, inM({ dl_type: IP6, dl_src: src, ipv6_src: pfx(ip.addr, ip.len, 128) }), toNd);
       for (const t of [131, 135, 143]) {
-        add(T.chkInPortSec, 90, inM({ dl_type: IP6, nw_proto: E(58n, 8), dl_src: src, ipv6_src: E(0n, 128), ipv6_dst: pfx(0xff02n << 112n, 16, 128), tp_src: E(BigInt(t), 16) }), allow);
+        add(T.chkInPortSec, 90, inM({
+          dl_type: IP6, nw_proto: E(58n, 8), dl_src: src, ipv6_src: E(0n, 128), ipv6_dst: pfx(0xff02n << 112n, 16, 128), tp_src: E(BigInt(t), 16), tp_dst: E(0n, 16),
+        }), t === 135 ? toNd : allow);
       }
     }
   }
@@ -253,8 +258,14 @@ export function portSecurityFlows(p: PhysPort, T: OftableConstants): OfFlow[] {
     else if (!s.ip6.length) add(T.chkInPortSecNd, 90, inM({ dl_type: ARP, dl_src: mac, arp_sha: mac }), allow);
     for (const v of [0n, macToBig(s.mac)]) add(T.chkInPortSecNd, 90, inM({ ...icmp6(135), tp_dst: E(0n, 16), arp_sha: E(v, 48) }), allow);
     if (s.ip6.length) {
-      for (const t of [lla(s.mac), ...s.ip6.map((x) => x.addr)]) {
-        for (const v of [0n, macToBig(s.mac)]) add(T.chkInPortSecNd, 90, inM({ ...icmp6(136), tp_dst: E(0n, 16), nd_target: E(t, 128), arp_tha: E(v, 48) }), allow);
+      // NA for the link-local address (with the hop limit), and for each address (with the source MAC)
+      for (const v of [0n, macToBig(s.mac)]) add(T.chkInPortSecNd, 90, inM({ ...icmp6(136), tp_dst: E(0n, 16), nd_target: E(lla(s.mac), 128), arp_tha: E(v, 48) }), allow);
+      for (const ip of s.ip6) {
+        for (const v of [0n, macToBig(s.mac)]) {
+          add(T.chkInPortSecNd, 90, inM({
+            dl_type: IP6, nw_proto: E(58n, 8), dl_src: mac, tp_src: E(136n, 16), tp_dst: E(0n, 16), nd_target: E(ip.addr, 128), arp_tha: E(v, 48),
+          }), allow);
+        }
       }
     } else {
       for (const v of [0n, macToBig(s.mac)]) add(T.chkInPortSecNd, 90, inM({ ...icmp6(136), tp_dst: E(0n, 16), arp_tha: E(v, 48) }), allow);
