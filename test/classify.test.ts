@@ -20,7 +20,7 @@ const set = (field: string, value: bigint | number, mask?: bigint): Ofpact => {
 };
 const conj = (id: number, clause: number, n: number): OfAction => ({ type: 'conjunction', id, clause, nClauses: n });
 const of = (flows: OfFlow[], groups: OpenFlowResult['groups'] = []): OpenFlowResult => ({
-  ovnVersion: 'test', chassis: 'hv1', flows, groups, ports: [], zones: { ports: {}, dnat: {}, snat: {} }, localDatapaths: [], errors: [], unsupported: [],
+  ovnVersion: 'test', chassis: 'hv1', flows, groups, ports: [], zones: { ports: {}, dnat: {}, snat: {} }, localDatapaths: [], errors: [], unsupported: [], tlvMap: [],
 });
 const pkt = (extra: Record<string, bigint> = {}) => ({
   ...packetFields({ inPort: 1, ethSrc: '0a:00:00:00:00:01', ethDst: '0a:00:00:00:00:02', ipSrc: '10.0.0.1', ipDst: '10.0.0.2', proto: 'tcp', srcPort: 1234, dstPort: 80 }),
