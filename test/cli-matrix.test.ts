@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { sharedPath } from './helpers/shared.js';
 
 function capture() {
   const out: string[] = [];
@@ -95,7 +96,7 @@ describe('udnc verify', () => {
     expect(await main(['verify', F07], capture().io)).toBe(2);
   });
   it('reads a conformance expected.json', async () => {
-    const dir = '/work/shared/conformance/kubernetes-e2e-netpol/should-support-a-default-deny-ingress-policy';
+    const dir = sharedPath('conformance/kubernetes-e2e-netpol/should-support-a-default-deny-ingress-policy');
     if (!existsSync(dir)) return;
     const c = capture();
     const code = await main(['verify', `${dir}/manifests`, '-e', `${dir}/expected.json`, '--semantics', 'kubernetes'], c.io);
@@ -105,7 +106,7 @@ describe('udnc verify', () => {
 });
 
 describe('udnc conformance', () => {
-  const DIR = '/work/shared/conformance';
+  const DIR = sharedPath('conformance');
   it.skipIf(!existsSync(`${DIR}/INDEX.json`))('one corpus: figures and the final line', async () => {
     const c = capture();
     expect(await main(['conformance', DIR, '--corpus', 'kubernetes-e2e-netpol', '--semantics', 'kubernetes'], c.io)).toBe(0);

@@ -7,8 +7,9 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runConformance, tallyBy, type ConformanceReport } from '../src/semantics/index.js';
+import { sharedPath } from './helpers/shared.js';
 
-const DIR = process.env.UDNC_CONFORMANCE_DIR ?? '/work/shared/conformance';
+const DIR = process.env.UDNC_CONFORMANCE_DIR ?? sharedPath('conformance');
 const have = existsSync(`${DIR}/INDEX.json`);
 const STRICT = ['kubernetes-e2e-netpol', 'policy-assistant-integration', 'cyclonus-examples'];
 

@@ -21,6 +21,7 @@ import { normalizeInPlace, isNormalized } from '../src/expr/normalize.js';
 import { exprToMatches } from '../src/expr/matches.js';
 import { evaluateExpr } from '../src/expr/evaluate.js';
 import type { ExprSymbol, Symtab } from '../src/expr/symtab.js';
+import { sharedPath } from './helpers/shared.js';
 
 const RELOPS: Relop[] = ['==', '!=', '<', '<=', '>', '>='];
 type Op = 'convert' | 'simplify' | 'normalize' | 'flow';
@@ -345,7 +346,7 @@ function parseCommand(cmd: string): Opts {
 
 /** Summary counts above this are run only with EXPR_EXHAUSTIVE=all (listed, not skipped silently). */
 const BIG = 100_000;
-const vectors = readFileSync('/work/shared/reference/ovn-expr-vectors/v25.03.0/exhaustive.jsonl', 'utf8')
+const vectors = readFileSync(sharedPath('reference/ovn-expr-vectors/v25.03.0/exhaustive.jsonl'), 'utf8')
   .trim().split('\n').map((l) => JSON.parse(l) as { test: string; command: string; expected: string });
 
 describe('v25.03.0 exhaustive (test-ovn exhaustive ported)', () => {

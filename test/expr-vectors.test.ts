@@ -8,8 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exprToFlows, runExprStep, TEST_OVN_ENV, testSymtab, type ExprStep } from '../src/expr/index.js';
+import { sharedPath } from './helpers/shared.js';
 
-const REF = '/work/shared/reference/ovn-expr-vectors/';
+const REF = sharedPath('reference/ovn-expr-vectors') + '/';
 const load = <T>(f: string): T[] =>
   readFileSync(REF + f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
 const opts = { symtab: testSymtab() };

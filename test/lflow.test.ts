@@ -13,9 +13,9 @@ import {
   PIPELINE_25_03, computeLogicalFlows, formatLflowLine, formatLflowList, lflowSet, parseNbctlScript, southboundSummary,
 } from '../src/lflow/index.js';
 import type { NorthboundDB } from '../src/northbound/types.js';
+import { sharedPath } from './helpers/shared.js';
 
-const GT = join(import.meta.dirname, '../../shared/reference/ovn-ground-truth/v25.03.0');
-const GT_DIR = existsSync(GT) ? GT : '/work/shared/reference/ovn-ground-truth/v25.03.0';
+const GT_DIR = sharedPath('reference/ovn-ground-truth/v25.03.0');
 const DATA = join(import.meta.dirname, 'data/lflow');
 const PINNED = { svc_monitor_mac: '0a:00:00:00:00:fe', mac_prefix: '0a:00:00' };
 

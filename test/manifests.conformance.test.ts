@@ -13,9 +13,10 @@ import { applyExperimentalOverlay, CRD_SOURCES } from '../src/manifests/crd-sour
 import { crdToJsonSchema } from '../src/manifests/crd.js';
 import { loadManifests } from '../src/manifests/index.js';
 import { KNOWN_KINDS } from '../src/manifests/types.js';
+import { sharedPath } from './helpers/shared.js';
 
-const ROOT = '/work/shared/conformance';
-const SHARED_CRDS = '/work/shared/schemas';
+const ROOT = sharedPath('conformance');
+const SHARED_CRDS = sharedPath('schemas');
 const SCHEMAS = fileURLToPath(new URL('../schemas/', import.meta.url));
 
 interface Case {

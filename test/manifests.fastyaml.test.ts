@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { fastParseYaml } from '../src/manifests/fastyaml.js';
+import { sharedPath } from './helpers/shared.js';
 
 interface Exact {
   value: unknown;
@@ -115,8 +116,8 @@ describe('fast YAML reader', () => {
     const roots = [
       fileURLToPath(new URL('../fixtures/', import.meta.url)),
       fileURLToPath(new URL('./data/manifests/', import.meta.url)),
-      '/work/shared/conformance',
-      '/work/shared/seed-scenarios',
+      sharedPath('conformance'),
+      sharedPath('seed-scenarios'),
     ].filter((r) => existsSync(r));
     const files: string[] = [];
     const walk = (dir: string): void => {

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExprEnv } from './expr.js';
+import { SHARED } from '../helpers/shared.js';
 
 export interface ExprCase {
   /** Stable id: <source>/<index>. */
@@ -22,10 +23,9 @@ export interface ExprCase {
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '../..');
 
-/** shared/ lies beside the repository (CI: a copy beside the fresh clone); UDNC_SHARED overrides. */
+/** The shared reference material: vendored in the repository (vendor/shared); UDNC_SHARED overrides. */
 export function sharedDir(): string | undefined {
-  const cands = [process.env.UDNC_SHARED, resolve(REPO_ROOT, '../shared'), '/work/shared'].filter((x): x is string => !!x);
-  return cands.find((d) => existsSync(join(d, 'reference')));
+  return existsSync(join(SHARED, 'reference')) ? SHARED : undefined;
 }
 
 /** tests/test-ovn.c's environment (port groups by NB name; SB prefixes them with the dp key). */
