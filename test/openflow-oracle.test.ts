@@ -197,7 +197,7 @@ async function compareView(
   const missing: string[] = [];
   const extra: string[] = [];
   const lflowGap: string[] = [];
-  for (const [k, v] of B) for (let i = (A.get(k) ?? 0); i < v; i++) (gapCookies.has(k.slice(0, k.indexOf(' ')) ? lflowGap : missing).push(k);
+  for (const [k, v] of B) for (let i = (A.get(k) ?? 0); i < v; i++) (gapCookies.has(k.slice(0, k.indexOf(' '))) ? lflowGap : missing).push(k);
   for (const [k, v] of A) for (let i = (B.get(k) ?? 0); i < v; i++) extra.push(k);
   const line = `openflow oracle ${dir}${node !== undefined ? ` (node ${node})` : ''}: real ${real.length} flows, udnc ${mine.length}, missing ${missing.length}, extra ${extra.length}, lflows without real uuid ${missingUuid}, errors ${ours.errors.length}, same-match flows of several lflows ${ambiguous}, flows of real lflows udnc's lflow stage lacks ${lflowGap.length}`;
   console.log(line);
