@@ -8,7 +8,7 @@
  *  - `x-kubernetes-list-type: set` → uniqueItems; `map` + list-map-keys → `x-udnc-list-map-keys`;
  *  - `x-kubernetes-validations` (CEL) → `x-udnc-cel`, evaluated by src/manifests/cel.ts.
  * Descriptions are dropped (size); `status` is not validated (kubectl apply ignores it).
- * Run `npx tsx schemas/generate-crd-schemas.ts` to regenerate schemas/*.json from /work/shared/schemas.
+ * Run `npx tsx schemas/generate-crd-schemas.ts` to regenerate schemas/*.json from vendor/shared/schemas.
  */
 import { parse as parseYaml } from 'yaml';
 

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-const src = process.argv[2] ?? '/work/shared/reference/ovn-expr-vectors/v25.03.0/symtab.txt';
+const src = process.argv[2] ?? 'vendor/shared/reference/ovn-expr-vectors/v25.03.0/symtab.txt';
 
 /** OVS field: nx/oxm name -> [mf name, n_bits, maskable (MFM_FULLY), writable]. */
 const OVS_FIELDS: Record<string, [string, number, boolean, boolean]> = {
