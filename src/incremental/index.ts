@@ -156,6 +156,7 @@ export class Compiler {
     for (const k of [...touched.keys()].sort()) {
       const before = this.objects.get(k);
       const after = next.get(k);
+      if (!before && !after) continue; // added and deleted again within the batch
       if (before && after && before.fingerprint === after.fingerprint) continue; // no-op update (or delete + add back)
       const e = (after ?? before)!;
       const ref = refOf(e.mo);
