@@ -179,8 +179,8 @@ export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId:
       const ops: unknown[] = [];
       const portUuids: unknown[] = [];
       opts.vifs.forEach((v, i) => {
-        ops.push({ op: 'insert', table: 'Interface', uuid_name: `i${i}`, row: { name: `vif${v.ofport}`, type: 'dummy', ofport_request: v.ofport, external_ids: ['map', [['iface-id', v.ifaceId]]] } });
-        ops.push({ op: 'insert', table: 'Port', uuid_name: `p${i}`, row: { name: `vif${v.ofport}`, interfaces: ['named-uuid', `i${i}`] } });
+        ops.push({ op: 'insert', table: 'Interface', 'uuid-name': `i${i}`, row: { name: `vif${v.ofport}`, type: 'dummy', ofport_request: v.ofport, external_ids: ['map', [['iface-id', v.ifaceId]]] } });
+        ops.push({ op: 'insert', table: 'Port', 'uuid-name': `p${i}`, row: { name: `vif${v.ofport}`, interfaces: ['named-uuid', `i${i}`] } });
         portUuids.push(['named-uuid', `p${i}`]);
       });
       ops.push({ op: 'mutate', table: 'Bridge', where: [['name', '==', 'br-int']], mutations: [['ports', 'insert', ['set', portUuids]]] });
@@ -330,7 +330,7 @@ async function main(): Promise<void> {
     options: {
       case: { type: 'string', default: 'small' }, 'no-real': { type: 'boolean' }, json: { type: 'string' },
       sizes: { type: 'string', default: '100,200,400,800' }, 'real-timeout': { type: 'string', default: '900' },
-      until: { type: 'string' }, 'linearity-until': { type: 'string', default: 'openflow' },
+      until: { type: 'string' }, 'real-only': { type: 'boolean' }, 'linearity-until': { type: 'string', default: 'openflow' },
     },
   });
   const record = (x: unknown): void => { if (values.json) appendFileSync(values.json, JSON.stringify(x) + '\n'); };
@@ -357,8 +357,18 @@ async function main(): Promise<void> {
       const gen = values.case === 'issue6' ? CASES.issue6 : CASES.issue4;
       // --until lflow: stop udnc after the lflow stage (the real run still binds every VIF udnc would)
       const until = values.case === 'issue4' || values.until === 'lflow' ? 'lflow' : 'openflow';
-      const realUntil = values.case === 'issue4' ? 'lflow' : 'openflow';
+      const realUntil: 'lflow' | 'openflow' = values.case === 'issue4' ? 'lflow' : 'openflow';
       const loadBefore = load();
+      if (values['real-only']) {
+        // udnc only as far as the NB (not reported); the VIFs are the NB's type-"" switch ports
+        const nb = lowerToNorthbound(buildModel(parseFiles(toFiles(generateCluster(gen)))));
+        const vifs = realUntil === 'lflow' ? undefined
+          : nb.logicalSwitchPorts.filter((p) => p.type === '').map((p) => p.name).sort().map((ifaceId, i) => ({ ifaceId, ofport: i + 1 }));
+        const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS });
+        printReal(`${values.case}`, r);
+        record({ case: values.case, started, loadBefore, loadAfter: load(), realOnly: true, real: r });
+        break;
+      }
       const u = runUdnc(gen, until);
       printUdnc(`${values.case} ${JSON.stringify(gen)} → ${until}`, u);
       const { nb, of } = u;
