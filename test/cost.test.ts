@@ -90,6 +90,8 @@ describe('cost: fixture 07 (ANP, BANP, NetworkPolicy on the default network)', a
     expect(np.counts.acls).toBe(5);
     expect(np.counts.addressSetEntries).toBe(1);
     expect(np.counts.portGroupMembers).toBe(2); // policy PG {web} + Ingress default-deny PG {web}
+    // the PodSelector set is referenced by the ingress[0] ACL (`ip4.src == {$…}`)
+    expect(np.rules.map((x) => [x.rule, x.counts.acls, x.counts.addressSetEntries])).toEqual([['ingress[0]', 1, 1]]);
     expect(r.missingStages).toEqual(['lflow', 'openflow']);
   });
 });

@@ -22,7 +22,8 @@
  *
  * **Rules.** ACLs whose external_ids carry `direction` and `gress-index` (NetworkPolicy, ANP, BANP)
  * are also counted per rule (`ingress[i]` / `egress[i]`), and so are the lflows and OpenFlow flows
- * whose provenance rows include such an ACL, and address sets carrying those ids.
+ * whose provenance rows include such an ACL, and address sets carrying those ids (or, for shared
+ * PodSelector sets without them, referenced as `$name` by such an ACL of the same object).
  */
 import type { CompileResult } from '../compile.js';
 import type { ObjectRef } from '../common/source.js';
@@ -140,7 +141,30 @@ export function computeCost(result: CompileResult): CostReport {
   const nb = result.nb;
   if (nb) {
     for (const acl of nb.acls) add('acls', 1, acl.provenance, rowRules(acl.id, acl.external_ids, acl.provenance));
-    for (const as of nb.addressSets) add('addressSetEntries', as.addresses.length, as.provenance, rowRules(as.id, as.external_ids, as.provenance));
+    // an address set without rule ids of its own (a shared PodSelector set) belongs to the rules
+    // whose ACL matches reference it (`$name`), for the objects the set and the ACL have in common
+    const asRules = new Map<string, Map<string, Set<string>>>();
+    const asByName = new Map(nb.addressSets.map((a) => [a.name, a]));
+    for (const acl of nb.acls) {
+      const rules = ruleOfRow.get(acl.id);
+      if (!rules) continue;
+      for (const m of acl.match.matchAll(/\$([A-Za-z0-9_.]+)/g)) {
+        const as = asByName.get(m[1]!);
+        if (!as) continue;
+        const asKeys = new Set(as.provenance.map(objectKey));
+        const map = asRules.get(as.id) ?? new Map<string, Set<string>>();
+        for (const [k, labels] of rules) {
+          if (!asKeys.has(k)) continue;
+          const set = map.get(k) ?? new Set<string>();
+          for (const l of labels) set.add(l);
+          map.set(k, set);
+        }
+        asRules.set(as.id, map);
+      }
+    }
+    for (const as of nb.addressSets) {
+      add('addressSetEntries', as.addresses.length, as.provenance, rowRules(as.id, as.external_ids, as.provenance) ?? asRules.get(as.id));
+    }
     for (const pg of nb.portGroups) add('portGroupMembers', pg.ports.length, pg.provenance);
   }
   const rulesFromRows = (rows: readonly string[]): Map<string, Set<string>> | undefined => {
