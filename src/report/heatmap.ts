@@ -2,7 +2,8 @@
  * The report's connectivity heat map: every workload against every other across all networks,
  * grouped by network. Blocks on the diagonal are the per-network matrices of `udnc matrix`
  * (same entities, same probe ports, same replica-to-replica diagonal); off-diagonal blocks pair
- * workloads of different networks, which the evaluator answers with tier-0 isolation (or, for
+ * workloads of different networks: the source (on its network) probes the destination's address on
+ * the other network, which the evaluator answers with tier-0 isolation (or, for
  * one pod seen on two of its own interfaces, loopback).
  *
  * Reason chains are kept as text, interned: lines in `lines`, chains (line-id lists) in `chains`.
@@ -112,10 +113,15 @@ export function buildHeatMap(model: ClusterModel, opts: HeatMapOptions = {}): He
     const row: number[][] = [];
     for (const d of all) {
       // a workload against itself (on any of its networks) compares two replicas, as udnc matrix does
+      const same = s.network === d.network;
       const dst = (s.e.id === d.e.id ? d.replica : undefined) ?? d.spec;
+      // Across networks: the source's interface on its network sends to the destination's address
+      // on the other network (the evaluator judges one probe on one network otherwise).
+      const xsrc: PeerSpec = same || s.e.pod.hostNetwork ? s.spec : { ...(s.spec as PodSpec), network: s.network };
+      const xdst = same ? dst : addressOn(s.e.id === d.e.id && d.e.pods.length > 1 ? d.e.pods[1]! : d.e.pod, d.network) ?? dst;
       const out: number[] = [];
       for (const p of d.ports) {
-        const v = evaluate(model, { src: s.spec, dst, protocol: p.protocol, port: p.port }, evalOpts);
+        const v = evaluate(model, { src: xsrc, dst: xdst, protocol: p.protocol, port: p.port }, evalOpts);
         const isolated = !v.allowed && v.reasons.some((r) => r.stage === 'isolation' && r.verdict === 'deny');
         out.push(
           (v.allowed ? CODE.allowed : 0) | (v.ingress.allowed ? CODE.ingress : 0) | (v.egress.allowed ? CODE.egress : 0) | (isolated ? CODE.isolated : 0),
@@ -140,6 +146,15 @@ export function buildHeatMap(model: ClusterModel, opts: HeatMapOptions = {}): He
     totalEntities: total,
     shownEntities: all.length,
   };
+}
+
+type PodSpec = Extract<PeerSpec, { kind: 'pod' }>;
+
+/** The pod's address on a network (none for hostNetwork pods or interfaces without IPAM). */
+function addressOn(pod: Pod, network: string): PeerSpec | undefined {
+  if (pod.hostNetwork) return undefined;
+  const ip = pod.attachments.find((a) => a.network === network && a.role !== 'infrastructure')?.ips[0];
+  return ip ? { kind: 'ip', ip: ip.replace(/\/\d+$/, '') } : undefined;
 }
 
 export type CellClass = 'allowed' | 'denied' | 'partial' | 'isolated';

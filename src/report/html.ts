@@ -3,7 +3,7 @@
  * file://. Output is a function of its input only (no clock unless `timestamp` is given).
  * Every user string is escaped (`esc` for markup, `scriptJSON` for the embedded data).
  */
-import type { ClusterModel, Network } from '../model/types.js';
+import type { ClusterModel } from '../model/types.js';
 import { formatSource } from '../common/source.js';
 import { esc, scriptJSON } from './escape.js';
 import { cellClass, CODE, type HeatMap } from './heatmap.js';
@@ -79,10 +79,6 @@ function summary(model: ClusterModel, heat: HeatMap, cost: PolicyCost | undefine
   ].join('')}</div>`;
 }
 
-function networkLabel(n: Network | undefined, id: string): string {
-  return n && n.ovnName !== id ? `${id} (${n.ovnName})` : id;
-}
-
 function networksSection(model: ClusterModel, heat: HeatMap): string {
   const rows = model.networks.map((n) => {
     const shown = heat.groups.find((g) => g.network === n.id);
@@ -91,10 +87,10 @@ function networksSection(model: ClusterModel, heat: HeatMap): string {
     const subnets = n.subnets.length
       ? n.subnets.map((s) => `<code>${esc(s.cidr)}</code>${s.hostSubnet ? `<small> /${s.hostSubnet} per node</small>` : ''}`).join('<br>')
       : '<small>none (no IPAM)</small>';
-    return `<tr${n.ovn ? '' : ' class="non-ovn-row"'}><td><b>${esc(n.id)}</b><br><small>${esc(n.ovnName)}</small></td><td>${owner}</td><td>${esc(n.role)}</td><td>${esc(n.topology)}${n.vlanId !== undefined ? ` <small>VLAN ${n.vlanId}</small>` : ''}</td><td>${subnets}</td><td class="num">${n.networkId}</td><td>${ovn}</td><td>${n.namespaces.map((ns) => `<code>${esc(ns)}</code>`).join(' ') || '<small>—</small>'}</td><td class="num">${shown ? shown.count + shown.omitted : 0}</td></tr>`;
+    return `<tr${n.ovn ? '' : ' class="non-ovn-row"'}><td><b>${esc(n.id)}</b>${n.ovnName !== n.id ? `<br><small>OVN name ${esc(n.ovnName)}</small>` : ''}</td><td>${owner}</td><td>${esc(n.role)}</td><td>${esc(n.topology)}${n.vlanId !== undefined ? ` <small>VLAN ${n.vlanId}</small>` : ''}</td><td>${subnets}</td><td class="num">${n.networkId}</td><td>${ovn}</td><td>${n.namespaces.map((ns) => `<code>${esc(ns)}</code>`).join(' ') || '<small>—</small>'}</td><td class="num">${shown ? shown.count + shown.omitted : 0}</td></tr>`;
   });
   return `<section id="networks"><h2>Networks</h2>
-<table class="grid"><thead><tr><th>network</th><th>defined by</th><th>role</th><th>topology</th><th>subnets</th><th title="cluster-manager network id (-1: not an OVN network)">network id</th><th>programmed by</th><th>namespaces</th><th>workloads</th></tr></thead>
+<table class="grid"><thead><tr><th>network</th><th>defined by</th><th>role</th><th>topology</th><th>subnets</th><th class="num" title="cluster-manager network id (-1: not an OVN network)">network id</th><th>programmed by</th><th>namespaces</th><th class="num">workloads</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></section>`;
 }
 
@@ -107,7 +103,7 @@ function namespacesSection(model: ClusterModel): string {
     return `<tr><td><b>${esc(ns.name)}</b>${ns.synthesized ? ' <small>(implicit)</small>' : ''}</td><td><code>${esc(ns.primaryNetwork)}</code></td><td>${secondary.map((s) => `<code>${esc(s)}</code>`).join(' ') || '<small>—</small>'}</td><td>${labels || '<small>—</small>'}</td><td class="num">${workloads}</td></tr>`;
   });
   return `<section id="namespaces"><h2>Namespaces</h2>
-<table class="grid"><thead><tr><th>namespace</th><th>primary network</th><th>secondary networks</th><th>labels</th><th>workloads</th></tr></thead>
+<table class="grid"><thead><tr><th>namespace</th><th>primary network</th><th>secondary networks</th><th>labels</th><th class="num">workloads</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></section>`;
 }
 
@@ -118,15 +114,16 @@ function heatSection(heat: HeatMap, small: boolean): string {
   const colHead = heat.entities.map((e, j) =>
     `<th class="col${groupStart.has(j) ? ' gs' : ''}" data-dst="${esc(e.id)}" title="${esc(`${e.id} · ${e.network} · ${e.pods} pod(s) · ${e.source}`)}"><span>${esc(e.id)}</span></th>`).join('');
   const rows: string[] = [];
+  const width = heat.entities.length + 1;
   for (const g of groups) {
+    rows.push(`<tr class="ghead"><th class="gname" colspan="${width}"><span>${esc(g.network)}</span></th></tr>`);
     for (let i = g.start; i < g.start + g.count; i++) {
       const e = heat.entities[i]!;
-      const gh = i === g.start ? `<th class="grow" rowspan="${g.count}"><span>${esc(g.network)}</span></th>` : '';
       const tds = heat.cells[i]!.map((c, j) => {
         const k = cellClass(c);
         return `<td class="${CLASS[k]}${groupStart.has(j) ? ' gs' : ''}">${small ? GLYPH[k] : ''}</td>`;
       }).join('');
-      rows.push(`<tr data-src="${esc(e.id)}"${i === g.start ? ' class="gs"' : ''}>${gh}<th class="row" title="${esc(`${e.id} · ${e.pods} pod(s)${e.hostNetwork ? ' · hostNetwork' : ''} · ${e.source}`)}">${esc(e.id)}${e.hostNetwork ? ' <small>host</small>' : ''}</th>${tds}</tr>`);
+      rows.push(`<tr data-i="${i}" data-src="${esc(e.id)}"><th class="row" title="${esc(`${e.id} · ${e.pods} pod(s)${e.hostNetwork ? ' · hostNetwork' : ''} · ${e.source}`)}">${esc(e.id)}${e.hostNetwork ? ' <small>host</small>' : ''}</th>${tds}</tr>`);
     }
   }
   const omitted = heat.groups.filter((g) => g.omitted > 0);
@@ -140,7 +137,7 @@ function heatSection(heat: HeatMap, small: boolean): string {
 <label>port <select id="port"><option value="">all probed ports</option>${allPorts.map((p) => `<option>${esc(p)}</option>`).join('')}</select></label></div>
 ${note}
 <div class="hm-wrap"><table class="hm${small ? ' small' : ''}" id="hm">
-<thead><tr><th class="corner" colspan="2" rowspan="2">source ↓ · destination →</th>${groupHead}</tr>
+<thead><tr><th class="corner" rowspan="2">source ↓ · destination →</th>${groupHead}</tr>
 <tr>${colHead}</tr></thead>
 <tbody>
 ${rows.join('\n')}
@@ -160,7 +157,7 @@ function costSection(cost: PolicyCost | undefined): string {
   if (!cost.rows.length) rows.push('<tr><td colspan="5"><small>no policies</small></td></tr>');
   return `<section id="cost"><h2>Policy cost</h2>
 <p>What each policy compiles to: northbound ACLs, logical flows, and OpenFlow flows on one chassis hosting every pod (as <code>udnc cost</code>). An item caused by several objects is counted in full for each (“shared”).${cost.missingStages.length ? ` Not computed: ${esc(cost.missingStages.join(', '))}.` : ''}</p>
-<table class="grid cost"><thead><tr><th>kind</th><th>policy</th><th>ACLs</th><th>lflows</th><th>OpenFlow</th></tr></thead>
+<table class="grid cost"><thead><tr><th>kind</th><th>policy</th><th class="num">ACLs</th><th class="num">lflows</th><th class="num">OpenFlow</th></tr></thead>
 <tbody>${rows.join('\n')}
 <tr class="total"><td></td><td>all objects (totals)</td><td class="num">${cost.totals.acls}</td><td class="num">${cost.totals.lflows}</td><td class="num">${cost.totals.openflow}</td></tr></tbody></table></section>`;
 }
@@ -195,7 +192,7 @@ small{color:var(--mut)}
 table.grid{border-collapse:collapse;width:100%}
 table.grid th,table.grid td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 table.grid th{background:#f1f3f6;font-weight:600;font-size:13px}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.grid td.num,table.grid th.num{text-align:right;font-variant-numeric:tabular-nums}
 .tag{display:inline-block;background:#eef1f5;border:1px solid var(--line);border-radius:10px;padding:0 7px;font-size:12px;margin:1px 0}
 .tag.non-ovn{background:#fff4e0;border-color:#f0c27a;color:#7a4b00;font-weight:600}
 tr.non-ovn-row td{background:#fffaf0}
@@ -212,12 +209,11 @@ table.hm td{width:16px;min-width:16px;height:16px;padding:0;border-right:1px sol
 table.hm.small td{width:30px;min-width:30px;height:28px;font-size:14px}
 table.hm td.a{background:var(--a)}table.hm td.d{background:var(--d)}table.hm td.p{background:var(--p);color:#3b2a00}table.hm td.i{background:var(--i)}table.hm td.n{background:var(--n);color:var(--mut)}
 table.hm td.gs,table.hm th.gs{border-left:3px solid var(--fg)}
-table.hm tr.gs td,table.hm tr.gs th.row{border-top:3px solid var(--fg)}
+table.hm tr.ghead th{background:#f1f3f6;text-align:left;font-weight:600;padding:3px 8px;border-top:2px solid var(--fg)}
+table.hm tr.ghead th span{position:sticky;left:8px}
 table.hm td:hover,table.hm td.sel{outline:2px solid #111;outline-offset:-2px}
 table.hm th{background:#fff;font-weight:500}
 table.hm th.row{position:sticky;left:0;z-index:1;text-align:right;padding:0 8px;white-space:nowrap;border-right:1px solid var(--line)}
-table.hm th.grow{position:sticky;left:0;z-index:2;background:#f1f3f6;border-right:1px solid var(--line);padding:0 4px;font-weight:600}
-table.hm th.grow span{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap}
 table.hm thead th{position:sticky;z-index:3}
 table.hm thead tr:first-child th{top:0}
 table.hm th.gcol{background:#f1f3f6;font-weight:600;padding:3px 6px;text-align:left;white-space:nowrap}
@@ -243,7 +239,7 @@ var C=D.code, tip=document.getElementById('tip'), det=document.getElementById('d
 var small=hm.classList.contains('small');
 var GLYPH={a:'\\u2713',d:'\\u2717',p:'\\u25d0',i:'\\u00b7',n:''};
 function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
-function pos(td){var tr=td.parentNode;return {i:Array.prototype.indexOf.call(tr.parentNode.children,tr),j:td.cellIndex-tr.querySelectorAll('th').length};}
+function pos(td){var tr=td.parentNode;return {i:Number(tr.getAttribute('data-i')),j:td.cellIndex-1};}
 function explain(i,j){
   var c=D.cells[i][j], ps=D.ports[j], h='<div class="h">'+esc(D.entities[i])+' \\u2192 '+esc(D.entities[j])+'</div>';
   if(D.networks[i]!==D.networks[j]) h+='<div>networks: '+esc(D.networks[i])+' \\u2192 '+esc(D.networks[j])+'</div>';
@@ -261,7 +257,7 @@ function explain(i,j){
   return h;
 }
 hm.addEventListener('mouseover',function(ev){
-  var td=ev.target.closest&&ev.target.closest('td'); if(!td||!hm.contains(td)) return;
+  var td=ev.target.closest&&ev.target.closest('td'); if(!td||!hm.contains(td)) { tip.hidden=true; return; }
   var p=pos(td); tip.innerHTML=explain(p.i,p.j); tip.hidden=false; place(ev);
 });
 hm.addEventListener('mousemove',function(ev){ if(!tip.hidden) place(ev); });
@@ -278,9 +274,9 @@ hm.addEventListener('click',function(ev){
   td.classList.add('sel'); var p=pos(td); det.innerHTML=explain(p.i,p.j);
 });
 document.getElementById('port').addEventListener('change',function(ev){
-  var want=ev.target.value, trs=hm.tBodies[0].rows;
-  for(var r=0;r<trs.length;r++){
-    var tds=trs[r].querySelectorAll('td');
+  var want=ev.target.value, trs=hm.querySelectorAll('tr[data-i]');
+  for(var t=0;t<trs.length;t++){
+    var r=Number(trs[t].getAttribute('data-i')), tds=trs[t].querySelectorAll('td');
     for(var j=0;j<tds.length;j++){
       var c=D.cells[r][j], ps=D.ports[j], ok=0, iso=0, n=0;
       for(var k=0;k<ps.length;k++){ if(want&&ps[k]!==want) continue; n++; if(c[2*k]&C.allowed) ok++; else if(c[2*k]&C.isolated) iso++; }
