@@ -20,7 +20,10 @@ const rounds = Number(values.rounds ?? 1);
 
 const cluster = generateCluster({ seed: 7, namespaces, pods, policies: 2, services: namespaces, udns: 2, anps: 2, banp: true });
 const objs = cluster.objects;
-const src = (o: Obj) => ({ file: `gen/${String(o['kind'])}/${JSON.stringify(o['metadata'])}`, line: 1, col: 1 });
+const src = (o: Obj) => {
+  const m = o['metadata'] as { name: string; namespace?: string };
+  return { file: `gen/${String(o['kind'])}/${m.namespace ?? ''}/${m.name}.yaml`, line: 1, col: 1 };
+};
 
 function timed<T>(f: () => T): { v: T; wall: number; cpu: number } {
   const c0 = process.cpuUsage();

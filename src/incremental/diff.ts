@@ -63,13 +63,32 @@ export function nbRows(nb: NorthboundDB): Map<string, NbRow> {
   return m;
 }
 
-/** JSON with bigints (`0x…`) and byte arrays (hex) — the flow types carry both. */
+const jsonCache = new WeakMap<object, string>();
+
+const replacer = (_k: string, x: unknown): unknown => {
+  if (typeof x === 'bigint') return `0x${x.toString(16)}n`;
+  if (x instanceof Uint8Array) return `bytes:${Buffer.from(x).toString('hex')}`;
+  return x;
+};
+
+/**
+ * JSON with bigints (`0x…n`) and byte arrays (hex) — the flow types carry both. Objects are
+ * treated as immutable: the text of an object is cached (stage outputs are never mutated).
+ */
 export function canonicalJSON(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (typeof x === 'bigint') return `0x${x.toString(16)}n`;
-    if (x instanceof Uint8Array) return `bytes:${Buffer.from(x).toString('hex')}`;
-    return x;
-  });
+  if (v === null || typeof v !== 'object') return JSON.stringify(v, replacer) ?? 'undefined';
+  const hit = jsonCache.get(v);
+  if (hit !== undefined) return hit;
+  let s: string;
+  try {
+    // fast path: no replacer call per value; byte arrays serialize as index maps, still exact
+    s = JSON.stringify(v);
+    if (s.includes('"0":')) s = JSON.stringify(v, replacer); // maybe a byte array: canonical form
+  } catch {
+    s = JSON.stringify(v, replacer); // a bigint somewhere
+  }
+  jsonCache.set(v, s);
+  return s;
 }
 
 /**
