@@ -103,5 +103,9 @@ describe('udnc lint CLI', () => {
     expect(e.code).toBe(0);
     expect(e.out).toContain('2117');
     expect((await run(['lint', '--explain', 'nope'])).code).toBe(2);
+    const rej = await run(['lint', join(DIR, 'rejected/udn-without-label.yaml')]);
+    expect(rej.code).toBe(2);
+    expect(rej.err).toMatch(/UDNC-L004 metadata\.labels: namespace blue/);
+    expect(rej.err).toContain('UDNC-L000');
   }, 120_000);
 });
