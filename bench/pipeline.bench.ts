@@ -212,6 +212,9 @@ export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId:
     const r = await sb.nbTransact(body);
     const tCommit = performance.now();
     res.loadS = (tCommit - t0) / 1000;
+    const progress = (what: string): void => console.log(`[real] ${what} at +${((performance.now() - tCommit) / 1000).toFixed(1)} s after commit (load ${res.loadS.toFixed(1)} s); CPU s ${daemons.map((d) => `${d} ${((procCpuMs(pids[d]) - cpu0[d]!) / 1000).toFixed(1)}`).join(', ')}; load average ${load()}`);
+    progress('NB committed');
+    let lastReport = performance.now();
     const want = (r[r.length - 1] as { rows: Array<{ nb_cfg: number }> }).rows[0]!.nb_cfg;
     const deadline = t0 + opts.timeoutS * 1000;
     let tSb: number | undefined;
@@ -219,8 +222,9 @@ export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId:
     while (performance.now() < deadline) {
       const [s] = await sb.nbTransact([{ op: 'select', table: 'NB_Global', where: [], columns: ['sb_cfg', 'hv_cfg'] }]) as [{ rows: Array<{ sb_cfg: number; hv_cfg: number }> }];
       const row = s.rows[0]!;
-      if (tSb === undefined && row.sb_cfg >= want) tSb = performance.now();
-      if (withController && tHv === undefined && row.hv_cfg >= want) tHv = performance.now();
+      if (tSb === undefined && row.sb_cfg >= want) { tSb = performance.now(); progress('northd done (sb_cfg)'); }
+      if (withController && tHv === undefined && row.hv_cfg >= want) { tHv = performance.now(); progress('ovn-controller done (hv_cfg)'); }
+      if (performance.now() - lastReport > 60_000) { lastReport = performance.now(); progress('still waiting'); }
       if (tSb !== undefined && (!withController || tHv !== undefined)) break;
       await sleep(100);
     }
