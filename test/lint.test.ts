@@ -79,6 +79,20 @@ spec:
     expect(ids).toContain('UDNC-L000');
   });
 
+  it('shadowing is reported only when certain: an ANP Pass or a partial cover is not a shadow', async () => {
+    const { readFileSync } = await import('node:fs');
+    const base = readFileSync(join(DIR, '07-np-rule-shadowed.yaml'), 'utf8');
+    for (const text of [
+      base.replace('action: Deny', 'action: Pass'),
+      // the ANP denies only TCP/9999, not the NP rule's TCP/8080
+      base.replace('action: Deny\n      from:', 'action: Deny\n      ports:\n        - portNumber: {protocol: TCP, port: 9999}\n      from:'),
+    ]) {
+      expect(text).not.toBe(base);
+      const r = await compile([{ file: 'mem.yaml', text }], { until: 'nb' });
+      expect(lint(r).map((f) => f.rule)).not.toContain('UDNC-L007');
+    }
+  }, 120_000);
+
   it('the shipped fixtures are clean', async () => {
     for (const fx of ['02-networkpolicy-on-udn', '07-anp-banp-cluster-guardrails']) {
       const r = await compile([join(__dirname, '../fixtures', fx)], { until: 'nb' });

@@ -272,9 +272,13 @@ function portRules(c: Ctx, model: ClusterModel): void {
 function serviceRules(c: Ctx, model: ClusterModel): void {
   for (const svc of model.services) {
     if (svc.type === 'ExternalName') continue;
+    const where = { ref: svc.ref, ...(svc.selector ? { path: 'spec.selector' } : {}) };
     if (svc.endpoints.length === 0) {
       const why = svc.endpointsFrom === 'selector' ? 'its selector matches no running pod' : svc.endpointsFrom === 'none' ? 'it has no selector and no EndpointSlice' : 'its EndpointSlices list no endpoint';
-      c.add('service-no-endpoints', `Service ${svc.namespace}/${svc.name} has no endpoints: ${why}`, { ref: svc.ref, ...(svc.selector ? { path: 'spec.selector' } : {}) });
+      c.add('service-no-endpoints', `Service ${svc.namespace}/${svc.name} has no endpoints: ${why}`, where);
+    } else if (!svc.publishNotReadyAddresses && !svc.endpoints.some((e) => e.ready || (e.serving && e.terminating))) {
+      // ovn-k's LB builder: ready endpoints, else serving+terminating ones, else none
+      c.add('service-no-endpoints', `Service ${svc.namespace}/${svc.name} has ${svc.endpoints.length} endpoint(s) but none ready or serving: its load balancer has no backend`, where);
     }
   }
 }

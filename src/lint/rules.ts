@@ -77,8 +77,10 @@ ${THRESHOLDS.flowsPerAcl} OpenFlow flows. Typical causes: '!=' on a field (one f
 ipBlock except lists (cidr && != {…}), port ranges (one flow per aligned block). Each such flow
 is repeated per port-group member and address-set entry combination in practice.`),
   R('UDNC-L011', 'service-no-endpoints', 'warning', 'a Service has no endpoints',
-    `The Service has no endpoints (no selected running pod, or no EndpointSlice): its load balancer
-has an empty backend list and OVN rejects connections to it.`),
+    `The Service has no endpoints (no selected running pod, or no EndpointSlice), or none the load
+balancer would use (ovn-kubernetes takes ready endpoints, else serving+terminating ones, all with
+publishNotReadyAddresses): its load balancer has an empty backend list and OVN rejects
+connections to it. ExternalName Services are not checked.`),
   R('UDNC-L012', 'udn-policy-default-cidr', 'warning', 'policy on a primary UDN uses an ipBlock of the default network',
     `The NetworkPolicy's namespace is served by a primary (C)UDN, but an ipBlock overlaps the default
 cluster or service network. Pod IPs on the UDN come from the UDN's subnets and default-network
