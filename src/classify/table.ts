@@ -26,9 +26,13 @@ interface Subtable {
   maxPriority: number;
   /** masked key → flows with that masked match, by descending priority */
   buckets: Map<string, CompiledFlow[]>;
+  /** when every flow matches metadata exactly: the metadata values present */
+  metadata?: Set<bigint>;
 }
 
 const CONJ_ID = SLOT['conj_id']!;
+const METADATA = SLOT['metadata']!;
+const MD_EXACT = (1n << 64n) - 1n;
 
 function keyOf(slots: number[], masks: bigint[], st: readonly bigint[]): string {
   let k = '';
@@ -38,6 +42,11 @@ function keyOf(slots: number[], masks: bigint[], st: readonly bigint[]): string 
 
 export class FlowTable {
   private subtables: Subtable[] = [];
+  /**
+   * Subtables that can match a given metadata (datapath key): OVN pins almost every flow to one
+   * datapath, so this prunes most subtables before any hashing. Built lazily per value.
+   */
+  private readonly byMetadata = new Map<bigint, Subtable[]>();
   readonly size: number;
 
   constructor(flows: readonly OfFlow[]) {
@@ -64,6 +73,8 @@ export class FlowTable {
       const b = st.buckets.get(key);
       if (b) b.push(cf);
       else st.buckets.set(key, [cf]);
+      const md = st.slots.indexOf(METADATA);
+      if (md >= 0 && st.masks[md] === MD_EXACT) (st.metadata ??= new Set()).add(val[METADATA]!);
       st.maxPriority = Math.max(st.maxPriority, f.priority);
     }
     for (const st of bySig.values()) for (const b of st.buckets.values()) b.sort((x, y) => y.priority - x.priority);
@@ -72,11 +83,20 @@ export class FlowTable {
   }
 
   /** classifier_lookup(): the winning flow, or undefined (table miss). `st` is only read (conj_id restored). */
+  private candidates(md: bigint): Subtable[] {
+    let l = this.byMetadata.get(md);
+    if (!l) {
+      l = this.subtables.filter((t) => !t.metadata || t.metadata.has(md));
+      this.byMetadata.set(md, l);
+    }
+    return l;
+  }
+
   lookup(st: bigint[]): CompiledFlow | undefined {
     let hard: CompiledFlow | undefined;
     let hardPri = -1;
     let soft: CompiledFlow[] | undefined;
-    for (const t of this.subtables) {
+    for (const t of this.candidates(st[METADATA]!)) {
       if (t.maxPriority <= hardPri) break;
       const b = t.buckets.get(keyOf(t.slots, t.masks, st));
       if (!b) continue;
