@@ -15,9 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { computeLogicalFlows, parseNbctlScript } from '../src/lflow/index.js';
 import { compileOpenFlow, formatAddFlows, formatDumpLine, formatGroups, formatPortMap, hash2words } from '../src/openflow/index.js';
 import { compile } from '../src/compile.js';
+import { sharedPath } from './helpers/shared.js';
 
-const GT = join(import.meta.dirname, '../../shared/reference/ovn-ground-truth/v25.03.0');
-const GT_DIR = existsSync(GT) ? GT : '/work/shared/reference/ovn-ground-truth/v25.03.0';
+const GT_DIR = sharedPath('reference/ovn-ground-truth/v25.03.0');
 const read = (f: string) => readFileSync(join(GT_DIR, f), 'utf8');
 const PINNED = { svc_monitor_mac: '0a:00:00:00:00:fe', mac_prefix: '0a:00:00' };
 
