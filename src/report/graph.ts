@@ -66,7 +66,7 @@ export function matrixToDot(m: Matrix): string {
   return out.join('\n') + '\n';
 }
 
-const R_MIN = 70;
+const R_MIN = 140;
 const NODE_W = 150;
 const NODE_H = 34;
 const PAD = 30;
@@ -85,12 +85,12 @@ export function matrixToSvg(m: Matrix): string {
     // circle large enough that neighbouring boxes do not overlap
     const r = Math.max(R_MIN, k > 1 ? (NODE_W * 0.75) / Math.sin(Math.PI / k) / 2 + 10 : 0);
     const size = 2 * r + NODE_W + 2 * PAD;
-    const b = { n, r, cx: x0 + size / 2, cy: 60 + size / 2, size };
+    const b = { n, r, cx: x0 + size / 2, cy: 76 + size / 2, size };
     x0 += size + PAD;
-    height = Math.max(height, 60 + size + 40);
+    height = Math.max(height, 76 + size + 30);
     return b;
   });
-  const width = Math.max(x0, 480);
+  const width = Math.max(x0, 640);
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${fmt(width)}" height="${fmt(height)}" viewBox="0 0 ${fmt(width)} ${fmt(height)}" font-family="Helvetica, Arial, sans-serif">`,
     '<defs>',
@@ -99,7 +99,8 @@ export function matrixToSvg(m: Matrix): string {
     '</defs>',
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="${PAD}" y="24" font-size="14" font-weight="bold">${esc(`udnc connectivity (${m.semantics} semantics)`)}</text>`,
-    `<text x="${PAD}" y="42" font-size="11" fill="#5b6571">green edge: every probed port allowed · dashed amber: only the labelled ports · no edge: denied · red ring: a workload cannot reach its own replicas</text>`,
+    `<text x="${PAD}" y="42" font-size="11" fill="#5b6571">green edge: every probed port allowed · dashed amber: only the labelled ports</text>`,
+    `<text x="${PAD}" y="57" font-size="11" fill="#5b6571">no edge: denied · red ring: a workload cannot reach its own replicas</text>`,
   );
   for (const b of blocks) {
     const { n, r, cx, cy, size } = b;
@@ -134,7 +135,10 @@ export function matrixToSvg(m: Matrix): string {
       const title = `${n.entities[e.src]!.id} → ${n.entities[e.dst]!.id}: ${partial ? `only ${e.label}` : 'allowed'}`;
       parts.push(`<line class="edge ${partial ? 'some' : 'all'}" x1="${fmt(s.x)}" y1="${fmt(s.y)}" x2="${fmt(t.x)}" y2="${fmt(t.y)}" stroke="${partial ? '#d08a14' : '#2f9e5b'}" stroke-width="1.6"${partial ? ' stroke-dasharray="5 3"' : ''} marker-end="url(#arr-${partial ? 'p' : 'a'})"><title>${esc(title)}</title></line>`);
       if (partial) {
-        parts.push(`<text x="${fmt((s.x + t.x) / 2 + ox * 2)}" y="${fmt((s.y + t.y) / 2 + oy * 2 - 3)}" font-size="10" fill="#8a5a00" text-anchor="middle">${esc(e.label!)}</text>`);
+        // at 40% from the source, pushed off the line to its own side
+        const lx = s.x + (t.x - s.x) * 0.4 + (-dy / len) * 9;
+        const ly = s.y + (t.y - s.y) * 0.4 + (dx / len) * 9 + 3;
+        parts.push(`<text x="${fmt(lx)}" y="${fmt(ly)}" font-size="10" fill="#8a5a00" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="3">${esc(e.label!)}</text>`);
       }
     }
     n.entities.forEach((e, i) => {
