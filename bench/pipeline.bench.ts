@@ -8,7 +8,8 @@
  *   npx tsx bench/pipeline.bench.ts --case issue6       10k pods, 1k ns, 2k NPs, 20 ANPs, 500 Services → OpenFlow,
  *                                                      peak RSS; vs northd + ovn-controller
  *   npx tsx bench/pipeline.bench.ts --case linearity    100/200/400/800 namespaces, fitted exponent
- *   options: --no-real (udnc only), --json FILE (append results as JSON lines),
+ *   options: --no-real (udnc only), --real-only (real OVN only), --until lflow / --real-until lflow
+ *            (stop udnc / the real run after lflow, i.e. northd only), --json FILE (append JSON lines),
  *            --sizes 100,200,400,800 (linearity), --real-timeout SECONDS (default 900)
  *
  * Why two methods: benchmark.js repeats a function until the statistics settle, which is right for
@@ -334,7 +335,7 @@ async function main(): Promise<void> {
     options: {
       case: { type: 'string', default: 'small' }, 'no-real': { type: 'boolean' }, json: { type: 'string' },
       sizes: { type: 'string', default: '100,200,400,800' }, 'real-timeout': { type: 'string', default: '900' },
-      until: { type: 'string' }, 'real-only': { type: 'boolean' }, 'linearity-until': { type: 'string', default: 'openflow' },
+      until: { type: 'string' }, 'real-only': { type: 'boolean' }, 'real-until': { type: 'string' }, 'linearity-until': { type: 'string', default: 'openflow' },
     },
   });
   const record = (x: unknown): void => { if (values.json) appendFileSync(values.json, JSON.stringify(x) + '\n'); };
@@ -361,7 +362,7 @@ async function main(): Promise<void> {
       const gen = values.case === 'issue6' ? CASES.issue6 : CASES.issue4;
       // --until lflow: stop udnc after the lflow stage (the real run still binds every VIF udnc would)
       const until = values.case === 'issue4' || values.until === 'lflow' ? 'lflow' : 'openflow';
-      const realUntil: 'lflow' | 'openflow' = values.case === 'issue4' ? 'lflow' : 'openflow';
+      const realUntil: 'lflow' | 'openflow' = values.case === 'issue4' || values['real-until'] === 'lflow' ? 'lflow' : 'openflow';
       const loadBefore = load();
       if (values['real-only']) {
         // udnc only as far as the NB (not reported); the VIFs are the NB's type-"" switch ports
