@@ -15,8 +15,17 @@ import { crossCheck, formatDisagreements, type CrossCheckReport } from './crossc
 export const NO_CROSS_CHECK_FLAG = { '--no-cross-check': { value: false } } as const;
 export const CROSS_CHECK_HELP = `  --no-cross-check        do not run the probes through the compiled OpenFlow (src/classify); by
                           default every probe is also classified, and a verdict that differs
-                          from the evaluator's is reported as a compiler bug (exit 3)
+                          from the evaluator's is reported as a compiler bug (exit 3). The
+                          classifier runs ~200-400 probes/s, so above UDNC_CROSS_CHECK_MAX probes
+                          (default 20000; 0 = no limit) an evenly spaced sample of that many is
+                          cross-checked, and stderr says so
 `;
+
+/** How many probes the CLI cross-checks at most (evenly spaced sample above that). */
+export function crossCheckLimit(): number {
+  const v = Number(process.env['UDNC_CROSS_CHECK_MAX'] ?? 20000);
+  return Number.isFinite(v) && v >= 0 ? v : 20000;
+}
 
 /** The probes of a matrix, as buildMatrix evaluated them (a workload's diagonal: replica to replica). */
 export function matrixProbes(m: Matrix): Probe[] {
@@ -35,7 +44,14 @@ export function matrixProbes(m: Matrix): Probe[] {
 /** Runs the cross-check; returns EXIT.INTERNAL_DISAGREEMENT when the classifier and evaluator differ. */
 export function runCrossCheck(set: ManifestSet, probes: Probe[], io: CliIO, opts: { implicitNamespaces?: boolean; verbose?: boolean } = {}): { code: number; report: CrossCheckReport } {
   const compiled = compileManifests(set, { until: 'openflow', implicitNamespaces: opts.implicitNamespaces ?? false });
-  const report = crossCheck(compiled, probes);
+  const max = crossCheckLimit();
+  let sample = probes;
+  if (max > 0 && probes.length > max) {
+    const step = probes.length / max;
+    sample = Array.from({ length: max }, (_, i) => probes[Math.floor(i * step)]!);
+    io.stderr(`udnc: cross-check: ${probes.length} probes; classifying an evenly spaced sample of ${max} (set UDNC_CROSS_CHECK_MAX=0 for all)\n`);
+  }
+  const report = crossCheck(compiled, sample);
   if (report.disagreements.length || opts.verbose) io.stderr(formatDisagreements(report));
   return { code: report.disagreements.length ? EXIT.INTERNAL_DISAGREEMENT : EXIT.OK, report };
 }
