@@ -29,7 +29,7 @@ networks outside OVN) go to stderr. Exit codes: 0 ok, 2 bad input.
 
 export const compile: Command = {
   name: 'compile',
-  summary: 'compile manifests to OVN northbound rows or logical flows',
+  summary: 'compile manifests to OpenFlow (default), logical flows or OVN northbound rows',
   help: HELP,
   async run(argv, io) {
     let args;
