@@ -11,7 +11,6 @@
 import type { Lflow } from '../lflow/types.js';
 import { NB_TABLES, TABLE_FIELDS, type NorthboundDB } from '../northbound/types.js';
 import type { OfFlow, OfGroup } from '../openflow/types.js';
-import { formatOfActions } from '../openflow/format.js';
 
 /** Any row of the NB tables udnc emits. */
 export type NbRow = NorthboundDB['nbGlobal'] | Exclude<NorthboundDB[(typeof TABLE_FIELDS)[Exclude<keyof typeof TABLE_FIELDS, 'NB_Global'>]], unknown[] | undefined>[number];
@@ -36,23 +35,6 @@ export const lflowIdentity = (f: Lflow): string => `${f.datapath}|${f.pipeline}|
 export const ofFlowIdentity = (f: OfFlow): string => `${f.table}|${f.priority}|${f.text}`;
 /** The identity of an OpenFlow group: its id. */
 export const ofGroupIdentity = (g: OfGroup): string => String(g.id);
-
-const flowCache = new WeakMap<OfFlow, string>();
-
-/**
- * The content of an OpenFlow flow as a switch sees it plus why it exists: cookie, actions in
- * ovs-ofctl syntax, provenance, shadowed flows. Much cheaper than the canonical JSON of the
- * structured actions (which carry bigints), and equal exactly when the installed flow is.
- */
-export function ofFlowContent(f: OfFlow): string {
-  let s = flowCache.get(f);
-  if (s === undefined) {
-    const sh = f.shadowed?.map((x) => [x.cookie, formatOfActions(x.actions), x.provenance]);
-    s = `${f.cookie}|${formatOfActions(f.actions)}|${canonicalJSON(f.provenance)}|${sh ? canonicalJSON(sh) : ''}`;
-    flowCache.set(f, s);
-  }
-  return s;
-}
 
 /** Items by key (later duplicates get `#n`), in input order. */
 export function keyed<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T> {

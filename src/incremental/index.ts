@@ -29,12 +29,12 @@ import { compileOpenFlow } from '../openflow/index.js';
 import type { OfFlow, OfGroup, OpenFlowResult } from '../openflow/types.js';
 import { STAGES, type CompileOptions, type CompileResult, type Stage } from '../compile.js';
 import {
-  applyKeyedDiff, canonicalJSON, diffKeyed, isEmptyDiff, keyed, lflowIdentity, nbRows, ofFlowContent, ofFlowIdentity, ofGroupIdentity,
+  applyKeyedDiff, canonicalJSON, diffKeyed, isEmptyDiff, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
   type KeyedDiff, type NbRow,
 } from './diff.js';
 
 export {
-  canonicalJSON, diffKeyed, keyed, lflowIdentity, nbRows, ofFlowContent, ofFlowIdentity, ofGroupIdentity,
+  canonicalJSON, diffKeyed, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
   type Changed, type KeyedDiff, type NbRow,
 } from './diff.js';
 
@@ -307,7 +307,7 @@ export class Compiler {
     delta.recomputed.push('openflow');
     view.ofFlows = keyed(of.flows, ofFlowIdentity);
     view.ofGroups = keyed(of.groups, ofGroupIdentity);
-    delta.openflow = { flows: diffKeyed(this.view.ofFlows, view.ofFlows, ofFlowContent), groups: diffKeyed(this.view.ofGroups, view.ofGroups) };
+    delta.openflow = { flows: diffKeyed(this.view.ofFlows, view.ofFlows), groups: diffKeyed(this.view.ofGroups, view.ofGroups) };
     return { result, view, delta };
   }
 }
