@@ -13,6 +13,12 @@
  * the reply direction).
  *
  * ofproto/trace calls are batched: one `sh` inside the chroot runs a few hundred ovs-appctl calls.
+ *
+ * Limit of the judge: a `selection_method=dp_hash` select group (OVN load balancers) translates to
+ * hash(l4(0)),recirc and ofproto/trace does not follow that recirculation ("no live bucket"), so
+ * what a load-balancer bucket does after it is not judged here (the classifier's ofproto/trace
+ * mode stops the pass there too); the bucket path is covered by test/classify.test.ts and the
+ * classifier-vs-semantics service probes.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

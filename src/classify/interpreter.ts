@@ -18,9 +18,10 @@
  *   the current pass, each a new "pass" of the trace.
  * - ct() without table commits (and runs exec()) but hides its results from the following
  *   actions, like OVS (ctx->conntracked = false).
- * - select groups: bucket choice is deterministic: with the stateful conntrack model, the bucket
- *   whose cumulative weight range holds `fnv1a(5-tuple) mod total weight`; in `ctNext` (scripted)
- *   mode, the first bucket, which is what ofproto/trace picks for dp_hash groups when dp_hash=0.
+ * - select groups: bucket choice is deterministic: the bucket whose cumulative weight range holds
+ *   `fnv1a(5-tuple) mod total weight` (a single bucket is always chosen). In `ctNext` (scripted)
+ *   mode a `selection_method=dp_hash` group ends the pass, as ovs-vswitchd's hash+recirc freeze
+ *   does in ofproto/trace, which does not follow that recirculation (checked on the real OVS).
  * - controller(): the OVN opcode (first 4 bytes of userdata) is reported; reject-family opcodes
  *   (reject, tcp_reset, icmp4/6_error, sctp_abort) make the verdict `rejected`. A paused controller
  *   action ends the translation (the packet is resumed by ovn-controller, which udnc does not run).
@@ -151,6 +152,8 @@ interface RunCtx {
   resubmits: number;
   pass: number;
   stopped: boolean;
+  /** the current pass froze (scripted mode, dp_hash group): the rest of it is not translated */
+  frozen: boolean;
   external?: string;
 }
 
@@ -200,7 +203,7 @@ export class Classifier {
     }
     const ctx: RunCtx = {
       opts, ct: opts.conntrack ?? new Conntrack(), learned: opts.learned ?? new Learned(), scripted: opts.ctNext ? [...opts.ctNext] : undefined,
-      recirc: [], outputs: [], deliveries: [], controller: [], steps: [], notes: [], resubmits: 0, pass: 0, stopped: false,
+      recirc: [], outputs: [], deliveries: [], controller: [], steps: [], notes: [], resubmits: 0, pass: 0, stopped: false, frozen: false,
     };
     let frame: Frame = { st, stack: [] };
     this.resubmit(ctx, frame, opts.table ?? 0, 0, 0);
@@ -208,6 +211,7 @@ export class Classifier {
     while (ctx.recirc.length && !ctx.stopped) {
       const r = ctx.recirc.shift()!;
       ctx.pass++;
+      ctx.frozen = false;
       frame = { st: r.st, stack: [] };
       this.resubmit(ctx, frame, r.table, 0, 0);
       last = frame.st;
@@ -230,7 +234,7 @@ export class Classifier {
 
   /** `depth`: OVS's loop depth; `nest`: nesting for printing. */
   private resubmit(ctx: RunCtx, fr: Frame, table: number, depth: number, nest: number): void {
-    if (ctx.stopped) return;
+    if (ctx.stopped || ctx.frozen) return;
     if (depth >= MAX_DEPTH || ++ctx.resubmits > MAX_RESUBMITS) {
       ctx.notes.push(`over max translation depth ${MAX_DEPTH} (or ${MAX_RESUBMITS} resubmits) at table ${table}: packet dropped`);
       ctx.outputs.length = 0;
@@ -266,7 +270,7 @@ export class Classifier {
   }
 
   private exec(ctx: RunCtx, fr: Frame, acts: readonly OfAction[], depth: number, nest: number, flow: OfFlow, step?: TraceStep): void {
-    for (let i = 0; i < acts.length && !ctx.stopped; i++) {
+    for (let i = 0; i < acts.length && !ctx.stopped && !ctx.frozen; i++) {
       const a = acts[i]!;
       const st = fr.st;
       switch (a.type) {
@@ -326,6 +330,14 @@ export class Classifier {
         case 'group': {
           const g = this.groups.get(a.id);
           if (!g || !g.buckets.length) { ctx.notes.push(`group ${a.id}: no such group or no buckets: drop`); break; }
+          if (ctx.scripted && g.selectionMethod === 'dp_hash') {
+            // ovs-vswitchd translates a dp_hash select group as hash(l4(0)),recirc and freezes the
+            // rest of the pass; ofproto/trace does not follow that recirculation ("no live
+            // bucket"), so in its compatible mode the pass ends here.
+            ctx.notes.push(`group ${a.id}: dp_hash selection: hash + recirculation, not followed (ofproto/trace mode)`);
+            ctx.frozen = true;
+            break;
+          }
           const b = this.chooseBucket(ctx, g, st);
           if (ctx.opts.trace) ctx.steps.push({ pass: ctx.pass, depth: nest + 1, table: flow.table, actions: g.buckets[b]!.actionsText, note: `group ${a.id} bucket ${g.buckets[b]!.bucketId}` });
           const sub = copyFrame(fr);
