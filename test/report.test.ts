@@ -6,7 +6,7 @@ import { compile } from '../src/compile.js';
 import { main } from '../src/cli/main.js';
 import { createProgress } from '../src/common/progress.js';
 import {
-  buildHeatMap, buildReport, CODE, esc, matrixEdges, matrixToDot, matrixToSvg, renderHtml, scriptJSON,
+  buildHeatMap, buildReport, CODE, esc, expandLine, matrixEdges, matrixToDot, matrixToSvg, renderHtml, scriptJSON,
 } from '../src/report/index.js';
 import { buildMatrix, type Matrix } from '../src/semantics/index.js';
 import type { ClusterModel } from '../src/model/types.js';
@@ -112,6 +112,23 @@ describe('report html', () => {
           }
         }
       }
+    }
+  }, 300_000);
+
+  it('reason-line templates expand back to the verbatim chains (every fixture)', async () => {
+    for (const f of FIXTURES) {
+      const mod = await model(f);
+      const t = buildHeatMap(mod);
+      const v = buildHeatMap(mod, { verbatim: true });
+      expect(t.lines.length, f).toBeLessThanOrEqual(v.lines.length);
+      t.cells.forEach((row, i) => row.forEach((cell, j) => {
+        for (let k = 0; k < cell.length / 2; k++) {
+          const dst = t.entities[i]!.id === t.entities[j]!.id && t.pods[j]!.replica ? t.pods[j]!.replica! : t.pods[j]!.pod;
+          const got = t.chains[cell[2 * k + 1]!]!.map((l) => expandLine(t.lines[l]!, t.pods[i]!.pod, dst, t.ports[j]![k]!));
+          const want = v.chains[v.cells[i]![j]![2 * k + 1]!]!.map((l) => v.lines[l]!);
+          expect(got, `${f} ${t.entities[i]!.id} → ${t.entities[j]!.id} ${t.ports[j]![k]}`).toEqual(want);
+        }
+      }));
     }
   }, 300_000);
 

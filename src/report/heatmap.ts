@@ -7,6 +7,9 @@
  * one pod seen on two of its own interfaces, loopback).
  *
  * Reason chains are kept as text, interned: lines in `lines`, chains (line-id lists) in `chains`.
+ * Lines are templates: the source pod, destination pod and probed port are replaced by the markers
+ * of `TEMPLATE` (`expandLine` restores them), so a policy's verdict text is stored once for all
+ * the pairs it decides instead of once per pair (a 200-workload map otherwise embeds ~150 MB).
  */
 import { formatSource } from '../common/source.js';
 import type { ClusterModel, Pod } from '../model/types.js';
@@ -42,6 +45,8 @@ export interface HeatMap {
   groups: HeatGroup[];
   /** probe ports of each column, `TCP/8080` */
   ports: string[][];
+  /** per entity: the pod standing for it, and the replica its own diagonal probes (`ns/name`) */
+  pods: Array<{ pod: string; replica?: string }>;
   /** cells[i][j] = [code0, chain0, code1, chain1, ...] per port of column j */
   cells: number[][][];
   lines: string[];
@@ -55,6 +60,8 @@ export interface HeatMapOptions extends EvalOptions {
   /** at most this many rows/columns (default 200); the rest is listed as omitted */
   maxWorkloads?: number;
   ports?: PortSpec[];
+  /** keep reason lines verbatim (no templates; for tests) */
+  verbatim?: boolean;
   /** called once per source row */
   onRow?: (done: number, total: number) => void;
 }
@@ -107,6 +114,7 @@ export function buildHeatMap(model: ClusterModel, opts: HeatMapOptions = {}): He
     return c;
   };
 
+  const podName = (p: Pod): string => `${p.namespace}/${p.name}`;
   const evalOpts: EvalOptions = { ...(opts.semantics ? { semantics: opts.semantics } : {}), ...(opts.choices ? { choices: opts.choices } : {}) };
   const cells: number[][][] = [];
   all.forEach((s, i) => {
@@ -120,12 +128,15 @@ export function buildHeatMap(model: ClusterModel, opts: HeatMapOptions = {}): He
       const xsrc: PeerSpec = same || s.e.pod.hostNetwork ? s.spec : { ...(s.spec as PodSpec), network: s.network };
       const xdst = same ? dst : addressOn(s.e.id === d.e.id && d.e.pods.length > 1 ? d.e.pods[1]! : d.e.pod, d.network) ?? dst;
       const out: number[] = [];
+      const dstPod = podName(s.e.id === d.e.id && d.e.pods.length > 1 ? d.e.pods[1]! : d.e.pod);
+      const srcPod = podName(s.e.pod);
       for (const p of d.ports) {
         const v = evaluate(model, { src: xsrc, dst: xdst, protocol: p.protocol, port: p.port }, evalOpts);
+        const port = `${p.protocol}/${p.port}`;
         const isolated = !v.allowed && v.reasons.some((r) => r.stage === 'isolation' && r.verdict === 'deny');
         out.push(
           (v.allowed ? CODE.allowed : 0) | (v.ingress.allowed ? CODE.ingress : 0) | (v.egress.allowed ? CODE.egress : 0) | (isolated ? CODE.isolated : 0),
-          intern(reasonText(v)),
+          intern(opts.verbatim ? reasonText(v) : reasonText(v).map((l) => templateLine(l, srcPod, dstPod, port))),
         );
       }
       row.push(out);
@@ -140,12 +151,47 @@ export function buildHeatMap(model: ClusterModel, opts: HeatMapOptions = {}): He
     })),
     groups,
     ports: all.map((d) => d.ports.map((p) => `${p.protocol}/${p.port}`)),
+    pods: all.map(({ e }) => ({ pod: podName(e.pod), ...(e.pods.length > 1 ? { replica: podName(e.pods[1]!) } : {}) })),
     cells,
     lines,
     chains,
     totalEntities: total,
     shownEntities: all.length,
   };
+}
+
+/** Markers of reason-line templates: source pod, destination pod, probed port. */
+export const TEMPLATE = { src: '\u0001S', dst: '\u0001D', port: '\u0001P' } as const;
+
+function reEscape(x: string): string {
+  return x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+const NAME_EDGE = '[\\w./-]';
+const reCache = new Map<string, RegExp>();
+function nameRe(name: string, port = false): RegExp {
+  const k = `${port ? 'p' : 'n'}${name}`;
+  let r = reCache.get(k);
+  if (!r) {
+    r = port ? new RegExp(`(?<![\\w/])${reEscape(name)}(?!\\d)`, 'g') : new RegExp(`(?<!${NAME_EDGE})${reEscape(name)}(?!${NAME_EDGE})`, 'g');
+    if (reCache.size > 10_000) reCache.clear();
+    reCache.set(k, r);
+  }
+  return r;
+}
+
+/** Replaces the pod names and port of one probe by the TEMPLATE markers (the longer name first). */
+export function templateLine(line: string, src: string, dst: string, port: string): string {
+  let out = line.replace(nameRe(port, true), TEMPLATE.port);
+  const [first, second] = src.length >= dst.length ? [src, dst] : [dst, src];
+  const mark = (n: string): string => (n === src ? TEMPLATE.src : TEMPLATE.dst);
+  out = out.replace(nameRe(first), mark(first));
+  if (second !== first) out = out.replace(nameRe(second), mark(second));
+  return out;
+}
+
+/** The inverse of templateLine. */
+export function expandLine(line: string, src: string, dst: string, port: string): string {
+  return line.split(TEMPLATE.src).join(src).split(TEMPLATE.dst).join(dst).split(TEMPLATE.port).join(port);
 }
 
 type PodSpec = Extract<PeerSpec, { kind: 'pod' }>;

@@ -53,7 +53,7 @@ export function renderHtml(input: HtmlReportInput): string {
   out.push(`<script type="application/json" id="udnc-data">${scriptJSON({
     entities: heat.entities.map((e) => e.id),
     networks: heat.entities.map((e) => e.network),
-    ports: heat.ports, cells: heat.cells, lines: heat.lines, chains: heat.chains,
+    ports: heat.ports, pods: heat.pods, cells: heat.cells, lines: heat.lines, chains: heat.chains,
     code: CODE,
   })}</script>`);
   out.push(`<script>${JS}</script>`, '</body>', '</html>');
@@ -240,6 +240,11 @@ var small=hm.classList.contains('small');
 var GLYPH={a:'\\u2713',d:'\\u2717',p:'\\u25d0',i:'\\u00b7',n:''};
 function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
 function pos(td){var tr=td.parentNode;return {i:Number(tr.getAttribute('data-i')),j:td.cellIndex-1};}
+/* reason lines are templates (src/report/heatmap.ts templateLine): \u0001S source pod, \u0001D destination pod, \u0001P port */
+function expand(line,i,j,port){
+  var dst=D.entities[i]===D.entities[j]&&D.pods[j].replica?D.pods[j].replica:D.pods[j].pod;
+  return line.split('\u0001S').join(D.pods[i].pod).split('\u0001D').join(dst).split('\u0001P').join(port);
+}
 function explain(i,j){
   var c=D.cells[i][j], ps=D.ports[j], h='<div class="h">'+esc(D.entities[i])+' \\u2192 '+esc(D.entities[j])+'</div>';
   if(D.networks[i]!==D.networks[j]) h+='<div>networks: '+esc(D.networks[i])+' \\u2192 '+esc(D.networks[j])+'</div>';
@@ -251,7 +256,7 @@ function explain(i,j){
     var dir=ok?'':(code&C.isolated?' (network isolation)':' ('+[(code&C.egress)?'':'egress denied',(code&C.ingress)?'':'ingress denied'].filter(Boolean).join(', ')+')');
     h+='<div class="v"><span class="'+(ok?'ok':'no')+'">'+(ok?'allowed':'denied')+'</span> '+esc(names.join(', '))+esc(dir)+'</div>';
     var lines=D.chains[chain];
-    for(var l=0;l<lines.length;l++) h+='<div class="r">'+esc(D.lines[lines[l]])+'</div>';
+    for(var l=0;l<lines.length;l++) h+='<div class="r">'+esc(expand(D.lines[lines[l]],i,j,ps[k]))+'</div>';
     k=m;
   }
   return h;

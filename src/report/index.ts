@@ -11,7 +11,7 @@ import { matrixToDot, matrixToSvg } from './graph.js';
 import { buildHeatMap } from './heatmap.js';
 import { renderHtml } from './html.js';
 
-export { buildHeatMap, cellClass, CODE, type HeatMap, type HeatEntity, type HeatGroup, type HeatMapOptions } from './heatmap.js';
+export { buildHeatMap, cellClass, CODE, expandLine, templateLine, TEMPLATE, type HeatMap, type HeatEntity, type HeatGroup, type HeatMapOptions } from './heatmap.js';
 export { renderHtml, type HtmlReportInput } from './html.js';
 export { matrixToDot, matrixToSvg, matrixEdges, type GraphEdge } from './graph.js';
 export { policyCost, type PolicyCost, type PolicyCostRow } from './cost.js';
