@@ -256,7 +256,7 @@ function explain(i,j){
     var dir=ok?'':(code&C.isolated?' (network isolation)':' ('+[(code&C.egress)?'':'egress denied',(code&C.ingress)?'':'ingress denied'].filter(Boolean).join(', ')+')');
     h+='<div class="v"><span class="'+(ok?'ok':'no')+'">'+(ok?'allowed':'denied')+'</span> '+esc(names.join(', '))+esc(dir)+'</div>';
     var lines=D.chains[chain];
-    for(var l=0;l<lines.length;l++) h+='<div class="r">'+esc(expand(D.lines[lines[l]],i,j,ps[k]))+'</div>';
+    for(var l=0;l<lines.length;l++) h+='<div class="r">'+esc(expand(D.lines[lines[l]],i,j,names.join(', ')))+'</div>';
     k=m;
   }
   return h;
