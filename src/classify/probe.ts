@@ -279,6 +279,9 @@ export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyPr
     // a pod IP: the owner on the source's network first (overlapping UDN subnets)
     const owners = [...model.pods].flatMap((p) => pc.vifs(p.namespace, p.name)).filter((v) => v.attachment.ips.some((i) => sameIp(i, dstIp)));
     dstVif = owners.find((v) => v.attachment.network === src.attachment.network) ?? owners[0];
+    if (dstVif && dstVif.ofport === src.ofport) {
+      return notClassifiable(probe, 'loopback: the destination IP is the source\'s own address on its network; the packet never enters OVN');
+    }
     if (dstVif) expected = [dstVif.ofport];
     else {
       const owner = model.pods.find((p) => p.attachments.some((a) => a.ips.some((i) => sameIp(i, dstIp))));
