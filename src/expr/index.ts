@@ -84,8 +84,25 @@ function addrSetConstants(values: readonly string[]): IntConstant[] {
 function parseEnvOf(env: ExprEnv | undefined, opts: ExprOptions): ParseEnv {
   const symtab = opts.symtab ?? getSymtab();
   if (!env) return { symtab, addrSets: null, portGroups: null, dpId: opts.dpId ?? 0 };
-  const sets = new Map(Object.entries(env.addressSets).map(([k, v]) => [k, addrSetConstants(v)]));
-  return { symtab, addrSets: sets, portGroups: new Map(Object.entries(env.portGroups)), dpId: opts.dpId ?? 0 };
+  return { symtab, addrSets: addrSetMapOf(env.addressSets), portGroups: portGroupMapOf(env.portGroups), dpId: opts.dpId ?? 0 };
+}
+
+/*
+ * The lookup maps are built once per env object, not once per expression: the OpenFlow stage compiles
+ * every lflow of a datapath against one env, and rebuilding the maps made that lflows × (sets + groups).
+ * An ExprEnv must therefore not be mutated after its first use (no caller does).
+ */
+const addrSetMaps = new WeakMap<ExprEnv['addressSets'], ParseEnv['addrSets']>();
+const portGroupMaps = new WeakMap<ExprEnv['portGroups'], ParseEnv['portGroups']>();
+function addrSetMapOf(sets: ExprEnv['addressSets']): ParseEnv['addrSets'] {
+  let m = addrSetMaps.get(sets);
+  if (!m) addrSetMaps.set(sets, (m = new Map(Object.entries(sets).map(([k, v]) => [k, addrSetConstants(v)]))));
+  return m;
+}
+function portGroupMapOf(groups: ExprEnv['portGroups']): ParseEnv['portGroups'] {
+  let m = portGroupMaps.get(groups);
+  if (!m) portGroupMaps.set(groups, (m = new Map(Object.entries(groups))));
+  return m;
 }
 
 /** expr_parse_string() */

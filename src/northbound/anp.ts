@@ -54,8 +54,17 @@ export function namedPortMatches(byName: ReadonlyMap<string, readonly NamedPortR
 }
 
 function nsMatches(model: ClusterModel, sel: LabelSelector, ns: string): boolean {
-  const n = model.namespaces.find((x) => x.name === ns);
+  const n = namespaceIndex(model).get(ns);
   return !!n && selectorMatches(sel, n.labels);
+}
+
+// name → Namespace, built once per (frozen) model: a linear find per pod and selector made ANP
+// lowering selectors × pods × namespaces.
+const nsIndexes = new WeakMap<ClusterModel, Map<string, ClusterModel['namespaces'][number]>>();
+function namespaceIndex(model: ClusterModel): Map<string, ClusterModel['namespaces'][number]> {
+  let m = nsIndexes.get(model);
+  if (!m) nsIndexes.set(model, (m = new Map(model.namespaces.map((n) => [n.name, n]))));
+  return m;
 }
 
 /** Pods selected by a namespaces/pods selector pair (subject or peer), excluding hostNetwork/completed/unscheduled. */
