@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runConformance, tallyBy, type ConformanceReport } from '../src/semantics/index.js';
+import { formatConformance, runConformance, tallyBy, type ConformanceReport } from '../src/semantics/index.js';
 import { sharedPath } from './helpers/shared.js';
 
 const DIR = process.env.UDNC_CONFORMANCE_DIR ?? sharedPath('conformance');
@@ -18,6 +18,8 @@ describe.skipIf(!have)('conformance corpus', () => {
   beforeAll(async () => {
     reports['ovn-kubernetes'] = await runConformance(DIR, { semantics: 'ovn-kubernetes' });
     reports.kubernetes = await runConformance(DIR, { semantics: 'kubernetes' });
+    // The figures CI prints (the same text as `udnc conformance DIR [--semantics kubernetes]`).
+    for (const r of Object.values(reports)) console.log(`[conformance]\n${formatConformance(r!)}`);
   }, 900_000);
 
   it('loads every case and runs every probe', () => {
