@@ -1,34 +1,15 @@
 /** Label selectors and IP/CIDR arithmetic, shared by the evaluator. */
 import type { LabelSelector } from '../model/k8s.js';
+import { matchesSelector } from '../model/selector.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** `undefined` selects nothing where the caller says so; `{}` selects everything. */
+/**
+ * `undefined` selects nothing where the caller says so; `{}` selects everything. Label-selector
+ * semantics are the model's (one implementation for every stage).
+ */
 export function selectorMatches(sel: LabelSelector, labels: Labels): boolean {
-  if (sel.matchLabels) {
-    for (const [k, v] of Object.entries(sel.matchLabels)) if (labels[k] !== v) return false;
-  }
-  for (const r of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-    const vals = r.values ?? [];
-    switch (r.operator) {
-      case 'In':
-        if (!has || !vals.includes(labels[r.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && vals.includes(labels[r.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false; // an unknown operator selects nothing (the apiserver would have rejected it)
-    }
-  }
-  return true;
+  return matchesSelector(sel, labels);
 }
 
 export function selectorString(sel: LabelSelector | undefined): string {
