@@ -82,6 +82,9 @@ const CASES: Record<string, string> = {
   scalarDoc: 'just a string\n',
   seqDoc: '- a\n- b\n',
   noTrailingNewline: 'a: 1\nb: 2',
+  quotedSeqItems: 'args:\n- netexec\n- "--http-port"\n- \'8080\' # port\nexcept:\n  - "10.0.0.0/8"\n',
+  quotedKeyInSeq: 'a:\n- "k": v\n  "l": w\n',
+  quotedKeySpaceColon: 'a:\n- "k" : v\n',
 };
 
 describe('fast YAML reader', () => {
@@ -104,6 +107,8 @@ describe('fast YAML reader', () => {
     expect(agree(CASES.flow!)).toBe('fast');
     expect(agree(CASES.markers!)).toBe('fast');
     expect(agree(CASES.crlf!)).toBe('fast');
+    expect(agree(CASES.quotedSeqItems!)).toBe('fast');
+    expect(agree(CASES.quotedKeyInSeq!)).toBe('fast');
   });
 
   it('gives up on what it does not handle', () => {

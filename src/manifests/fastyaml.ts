@@ -409,7 +409,9 @@ function mapKey(t: string): [string, number] | undefined {
   const c = t[0];
   if (c === '"' || c === "'") {
     const [k, j] = c === '"' ? parseDoubleQuoted(t, 0) : parseSingleQuoted(t, 0);
-    if (t[j] !== ':' || (j + 1 < t.length && t[j + 1] !== ' ')) return giveUp();
+    // a quoted scalar alone (`- "8080"`) is not a key; the caller reads it as a value
+    if (t[j] !== ':') return undefined;
+    if (j + 1 < t.length && t[j + 1] !== ' ') return giveUp();
     return [k, j + 1];
   }
   if (c === undefined || INDICATOR_START.test(t)) return undefined;
