@@ -261,7 +261,9 @@ export function buildNetworkTopology(b: NbBuilder, model: ClusterModel, ctx: Net
     const subnets = ctx.net.subnets.map((s) => s.cidr);
     const v4 = subnets.find((s) => !isIPv6(s));
     const other: Record<string, string> = {};
-    if (v4) { other.subnet = formatCidr(parseCidr(v4)); other.exclude_ips = nthAddress(v4, 2); }
+    // A secondary Layer2 switch gets only `subnet` (ovn-kubernetes initializeLogicalSwitch): its pods
+    // are numbered from .1 (src/model/ipam.ts), so excluding .2 would contradict the pod holding it.
+    if (v4) { other.subnet = formatCidr(parseCidr(v4)); if (ctx.routed) other.exclude_ips = nthAddress(v4, 2); }
     const v6 = subnets.find((s) => isIPv6(s));
     if (v6) other.ipv6_prefix = nthAddress(v6, 0);
     const sw = newSwitch(b, ctx, P + NAMES.layer2Switch, other);
