@@ -147,8 +147,42 @@ export async function loadCaseModel(caseDir: string, exp: ExpectedCase): Promise
   return (await loadCase(caseDir, exp)).model;
 }
 
+/** One probe of a case, resolved as runCase resolves it (or why it could not be). */
+export interface CaseProbeSpec {
+  /** `probes[i]` or `upstream_point_checks[i]` */
+  origin: string;
+  record: CaseProbe;
+  probe?: Probe;
+  error?: string;
+}
+
+/**
+ * A case's model and every probe record (including loopback ones with `allowed: null` and the
+ * upstream point checks) as evaluator probes, resolved exactly as runCase resolves them: what the
+ * classifier cross-check runs.
+ */
+export async function loadCaseProbes(caseDir: string): Promise<{ exp: ExpectedCase; set: ManifestSet; model: ClusterModel; probes: CaseProbeSpec[] }> {
+  const exp = JSON.parse(await fs.readFile(path.join(caseDir, 'expected.json'), 'utf8')) as ExpectedCase;
+  const { set, model } = await loadCase(caseDir, exp);
+  const workloads = workloadIndex(model);
+  const records: Array<[string, CaseProbe]> = [
+    ...exp.probes.map((p, i): [string, CaseProbe] => [`probes[${i}]`, p]),
+    ...(exp.upstream_point_checks ?? []).map((p, i): [string, CaseProbe] => [`upstream_point_checks[${i}]`, p]),
+  ];
+  const probes = records.map(([origin, record]): CaseProbeSpec => {
+    try {
+      const src = toPeerSpec(model, workloads, record.src, record.network);
+      const dst = toPeerSpec(model, workloads, record.dst, record.network);
+      return { origin, record, probe: { src, dst, protocol: record.protocol, port: record.port } };
+    } catch (e) {
+      return { origin, record, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+  return { exp, set, model, probes };
+}
+
 /** The case's model, and how many documents the lenient loader skipped (unreadable YAML...). */
-export async function loadCase(caseDir: string, exp: ExpectedCase): Promise<{ model: ClusterModel; skippedDocs: number }> {
+export async function loadCase(caseDir: string, exp: ExpectedCase): Promise<{ set: ManifestSet; model: ClusterModel; skippedDocs: number }> {
   // netpol-analyzer lists its files relative to manifests/; the other corpora relative to the case.
   const files = exp.manifest_files.map((f) => {
     const direct = path.join(caseDir, f);
@@ -158,7 +192,7 @@ export async function loadCase(caseDir: string, exp: ExpectedCase): Promise<{ mo
   const { set: unique, restore } = splitDuplicatePodIPs(set);
   const model = buildModel(unique, { implicitNamespaces: true, ignoreUnknownNetworks: true });
   const skippedDocs = set.notices.filter((n) => n.severity === 'warning' && /^skipped/.test(n.message)).length;
-  return { model: restore.size ? restorePodIPs(model, restore) : model, skippedDocs };
+  return { set: unique, model: restore.size ? restorePodIPs(model, restore) : model, skippedDocs };
 }
 
 /**
