@@ -3,9 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { sharedPath } from './helpers/shared.js';
+import { GRAPH_MAX_NODES } from '../src/report/graph.js';
 
 function capture() {
   const out: string[] = [];
@@ -123,3 +125,136 @@ describe('udnc conformance', () => {
     expect(await main(['conformance', '/nonexistent'], capture().io)).toBe(2);
   });
 });
+
+describe('udnc matrix -o dot|svg', () => {
+  type Pair = string; // `network|src|dst`
+  /** The matrix's own verdicts, read from `-o json`: allowed pairs, and diagonals with nothing allowed. */
+  async function fromJson(dir: string): Promise<{ nodes: Map<string, string[]>; allowed: Set<Pair>; selfDenied: Set<Pair> }> {
+    const c = capture();
+    expect(await main(['matrix', dir, '-o', 'json', '--no-cross-check'], c.io)).toBe(0);
+    const j = JSON.parse(c.out());
+    const nodes = new Map<string, string[]>();
+    const allowed = new Set<Pair>();
+    const selfDenied = new Set<Pair>();
+    for (const n of j.networks) {
+      nodes.set(n.network, n.entities.map((e: any) => e.id));
+      for (const cell of n.cells) {
+        const ok = cell.results.some((r: any) => r.allowed);
+        if (cell.src !== cell.dst && ok) allowed.add(`${n.network}|${cell.src}|${cell.dst}`);
+        if (cell.src === cell.dst && !ok) selfDenied.add(`${n.network}|${cell.src}|${cell.dst}`);
+      }
+    }
+    return { nodes, allowed, selfDenied };
+  }
+
+  /** A small DOT reader for what udnc writes: clusters labelled "network X", nodes with a label, edges. */
+  function parseDot(dot: string) {
+    const nodes = new Map<string, string[]>();
+    const label = new Map<string, { network: string; id: string }>();
+    const edges: Array<{ a: string; b: string; attrs: string }> = [];
+    let network: string | undefined;
+    for (const line of dot.split('\n')) {
+      let m: RegExpExecArray | null;
+      if ((m = /^\s*label="network ([^"]+)";/.exec(line))) { network = m[1]!; nodes.set(network, []); }
+      else if ((m = /^\s*"([^"]+)" \[label="((?:[^"\\]|\\.)*)"\];$/.exec(line))) {
+        const id = m[2]!.split('\\n')[0]!;
+        nodes.get(network!)!.push(id);
+        label.set(m[1]!, { network: network!, id });
+      } else if ((m = /^\s*"([^"]+)" -> "([^"]+)"(?: \[(.*)\])?;$/.exec(line))) edges.push({ a: m[1]!, b: m[2]!, attrs: m[3] ?? '' });
+    }
+    const pair = (e: { a: string; b: string }): Pair => {
+      const a = label.get(e.a)!;
+      const b = label.get(e.b)!;
+      expect(a.network).toBe(b.network); // edges never cross networks
+      return `${a.network}|${a.id}|${b.id}`;
+    };
+    return {
+      nodes,
+      allowed: new Set(edges.filter((e) => !e.attrs.includes('label="denied"')).map(pair)),
+      selfDenied: new Set(edges.filter((e) => e.attrs.includes('label="denied"')).map(pair)),
+      edgeCount: edges.length,
+    };
+  }
+
+  for (const dir of [F02, F07, 'fixtures/03-cudn-interconnected-namespaces']) {
+    it(`dot: nodes and edges are the matrix's workloads and allowed pairs (${dir})`, async () => {
+      const want = await fromJson(dir);
+      const c = capture();
+      expect(await main(['matrix', dir, '-o', 'dot', '--no-cross-check'], c.io)).toBe(0);
+      const dot = c.out();
+      expect(dot).toMatch(/^digraph connectivity \{\n[\s\S]*\}\n$/);
+      const got = parseDot(dot);
+      expect(got.nodes).toEqual(want.nodes);
+      expect([...got.allowed].sort()).toEqual([...want.allowed].sort());
+      expect([...got.selfDenied].sort()).toEqual([...want.selfDenied].sort());
+      expect(got.edgeCount).toBe(want.allowed.size + want.selfDenied.size); // no duplicate edge
+      expect(want.allowed.size).toBeGreaterThan(0);
+      const again = capture();
+      await main(['matrix', dir, '-o', 'dot', '--no-cross-check'], again.io);
+      expect(again.out()).toBe(dot); // deterministic
+    }, 120_000);
+  }
+
+  it('svg: well-formed XML (expat when python3 is there, else a tag-balance check), one <line> per allowed pair', async () => {
+    const want = await fromJson(F02);
+    const c = capture();
+    expect(await main(['matrix', F02, '-o', 'svg', '--no-cross-check'], c.io)).toBe(0);
+    const svg = c.out();
+    expect(wellFormed(svg)).toEqual([]);
+    const titles = [...svg.matchAll(/<line class="edge (?:all|some)"[^>]*><title>([^<]*)<\/title><\/line>/g)].map((m) => m[1]!);
+    expect(titles).toHaveLength((svg.match(/<line /g) ?? []).length);
+    const got = new Set<Pair>();
+    // which network each line is in: the enclosing <g class="network" data-network=…>
+    for (const g of svg.split('<g class="network" data-network="').slice(1)) {
+      const network = unescapeXml(g.slice(0, g.indexOf('"')));
+      for (const m of g.matchAll(/<line class="edge (?:all|some)"[^>]*><title>([^<]*)<\/title>/g)) {
+        const [src, rest] = unescapeXml(m[1]!).split(' → ') as [string, string];
+        got.add(`${network}|${src}|${rest.slice(0, rest.lastIndexOf(': '))}`);
+      }
+    }
+    expect(got.size).toBe(titles.length);
+    expect([...got].sort()).toEqual([...want.allowed].sort());
+    const again = capture();
+    await main(['matrix', F02, '-o', 'svg', '--no-cross-check'], again.io);
+    expect(again.out()).toBe(svg);
+  }, 120_000);
+
+  it(`refuses (exit 2, nothing on stdout) above ${GRAPH_MAX_NODES} workloads in one network, and --explain with a graph`, async () => {
+    const pods = Array.from({ length: GRAPH_MAX_NODES + 1 }, (_, i) =>
+      `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: big, labels: {app: p${i}}}\nspec: {containers: [{name: c, image: x}]}\n`).join('');
+    const big = file('big.yaml', `apiVersion: v1\nkind: Namespace\nmetadata: {name: big}\n${pods}`);
+    for (const fmt of ['dot', 'svg']) {
+      const c = capture();
+      expect(await main(['matrix', big, '-o', fmt, '--no-cross-check'], c.io)).toBe(2);
+      expect(c.out()).toBe('');
+      expect(c.err()).toContain(`more than ${GRAPH_MAX_NODES} workloads per network is unreadable: network default has ${GRAPH_MAX_NODES + 1}`);
+    }
+    const ok = capture();
+    expect(await main(['matrix', big, '-o', 'csv', '--port', '80', '--no-cross-check'], ok.io)).toBe(0);
+    const e = capture();
+    expect(await main(['matrix', F07, '-o', 'dot', '--explain'], e.io)).toBe(2);
+    expect(e.err()).toContain('--explain does not apply to -o dot');
+  }, 120_000);
+});
+
+function unescapeXml(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+}
+
+/** Well-formedness problems of an XML text: a real parser (python3's expat) when present, and always a tag-balance check. */
+function wellFormed(xml: string): string[] {
+  const problems: string[] = [];
+  const py = spawnSync('python3', ['-c', 'import sys, xml.parsers.expat as e; e.ParserCreate().Parse(sys.stdin.buffer.read(), True)'], { input: xml });
+  if (!py.error && py.status !== 0) problems.push(`expat: ${py.stderr.toString().trim().split('\n').at(-1)}`);
+  const stack: string[] = [];
+  let roots = 0;
+  for (const m of xml.matchAll(/<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|<|&(?!(?:amp|lt|gt|quot|#\d+);)/g)) {
+    if (m[2] === undefined) { problems.push(`stray '${m[0]}' at ${m.index}`); continue; }
+    if (m[1]) { if (stack.pop() !== m[2]) problems.push(`unbalanced </${m[2]}> at ${m.index}`); }
+    else if (!m[4]) { if (!stack.length) roots++; stack.push(m[2]); }
+    else if (!stack.length) roots++;
+  }
+  if (stack.length) problems.push(`unclosed <${stack.join('> <')}>`);
+  if (roots !== 1) problems.push(`${roots} root elements`);
+  return problems;
+}

@@ -24,6 +24,21 @@ function portsLabel(c: MatrixCell): string {
   return c.results.filter((r) => r.allowed).map((r) => `${r.protocol === 'TCP' ? '' : `${r.protocol.toLowerCase()}/`}${r.port}`).join(',');
 }
 
+/**
+ * The most nodes one network may have for `udnc matrix -o dot|svg`: the SVG circle of 40 boxes is
+ * already ~1,700 px wide with up to 1,560 arrows; beyond that a table (txt/csv) or the HTML heat
+ * map (`udnc report`) reads better.
+ */
+export const GRAPH_MAX_NODES = 40;
+
+/** Why the matrix is too large to draw, or undefined when every network fits GRAPH_MAX_NODES. */
+export function graphTooLarge(m: Matrix, max = GRAPH_MAX_NODES): string | undefined {
+  const big = m.networks.filter((n) => n.entities.length > max);
+  if (!big.length) return undefined;
+  const unit = m.granularity === 'pod' ? 'pods' : 'workloads';
+  return `a graph of more than ${max} ${unit} per network is unreadable: ${big.map((n) => `network ${n.network} has ${n.entities.length}`).join(', ')}`;
+}
+
 export function matrixEdges(n: NetworkMatrix): GraphEdge[] {
   const out: GraphEdge[] = [];
   for (let i = 0; i < n.entities.length; i++) {

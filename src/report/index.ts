@@ -13,7 +13,7 @@ import { renderHtml } from './html.js';
 
 export { buildHeatMap, cellClass, CODE, expandLine, templateLine, TEMPLATE, type HeatMap, type HeatEntity, type HeatGroup, type HeatMapOptions } from './heatmap.js';
 export { renderHtml, type HtmlReportInput } from './html.js';
-export { matrixToDot, matrixToSvg, matrixEdges, type GraphEdge } from './graph.js';
+export { GRAPH_MAX_NODES, graphTooLarge, matrixToDot, matrixToSvg, matrixEdges, type GraphEdge } from './graph.js';
 export { policyCost, type PolicyCost, type PolicyCostRow } from './cost.js';
 export { esc, scriptJSON, dotString } from './escape.js';
 

@@ -6,6 +6,10 @@ import { buildMatrix, formatMatrix } from '../../semantics/index.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
 import type { Protocol } from '../../model/k8s.js';
 import { CROSS_CHECK_HELP, NO_CROSS_CHECK_FLAG, matrixProbes, runCrossCheck } from '../../classify/cli.js';
+import { GRAPH_MAX_NODES, graphTooLarge, matrixToDot, matrixToSvg } from '../../report/graph.js';
+
+const TABLE_FORMATS = ['txt', 'json', 'csv', 'md'] as const;
+const GRAPH_FORMATS = ['dot', 'svg'] as const;
 
 const FLAGS = {
   '--output': { value: true, alias: '-o' },
@@ -31,7 +35,14 @@ Probe ports: for each destination its declared container ports, plus every port 
 (NetworkPolicy port/endPort, ANP/BANP portNumber and portRange edges); TCP/80 if both are empty.
 
 Options:
-  -o, --output FORMAT     txt (default), json, csv or md
+  -o, --output FORMAT     txt (default), json, csv, md, dot or svg
+                          dot: Graphviz DOT (render with \`dot -Tsvg\`); svg: drawn by udnc, no
+                          Graphviz needed. One node per workload, one cluster per network, an
+                          edge where at least one probed port is allowed (solid: every port;
+                          dashed, labelled: only those ports); no edge = denied; a red self-loop
+                          (svg: red ring) = a workload's replicas cannot reach each other.
+                          Refused (exit 2) when a network has more than ${GRAPH_MAX_NODES} workloads (or
+                          pods with --pods): use txt/csv, or \`udnc report\` for a heat map.
   --explain               add the reason chain of every cell (policy, rule, file:line)
   --port P                probe only port P (with --protocol, default TCP)
   --protocol PROTO        TCP, UDP or SCTP (with --port)
@@ -44,7 +55,11 @@ ${CROSS_CHECK_HELP}  --lenient               skip unreadable or invalid document
     const a = parseArgs(argv, FLAGS, 'matrix');
     if (!a.positional.length) throw usage('matrix', 'no input paths');
     const format = (a.flags.get('--output') ?? 'txt') as string;
-    if (!['txt', 'json', 'csv', 'md'].includes(format)) throw usage('matrix', `unknown output format '${format}'`);
+    const graph = (GRAPH_FORMATS as readonly string[]).includes(format);
+    if (!graph && !(TABLE_FORMATS as readonly string[]).includes(format)) {
+      throw usage('matrix', `unknown output format '${format}' (${[...TABLE_FORMATS, ...GRAPH_FORMATS].join(', ')})`);
+    }
+    if (graph && a.flags.has('--explain')) throw usage('matrix', `--explain does not apply to -o ${format} (the svg shows each edge's ports on hover)`);
     const protocol = String(a.flags.get('--protocol') ?? 'TCP').toUpperCase() as Protocol;
     if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) throw usage('matrix', `unknown protocol '${protocol}'`);
     let ports: Array<{ protocol: Protocol; port: number }> | undefined;
@@ -62,7 +77,11 @@ ${CROSS_CHECK_HELP}  --lenient               skip unreadable or invalid document
       granularity: a.flags.has('--pods') ? 'pod' : 'workload',
       explain, ...(ports ? { ports } : {}),
     });
-    io.stdout(formatMatrix(m, format as 'txt', { explain }));
+    if (graph) {
+      const tooLarge = graphTooLarge(m);
+      if (tooLarge) throw usage('matrix', `-o ${format}: ${tooLarge}; use -o txt or csv, or udnc report for a heat map`);
+      io.stdout(format === 'dot' ? matrixToDot(m) : matrixToSvg(m));
+    } else io.stdout(formatMatrix(m, format as 'txt', { explain }));
     if (a.flags.has('--no-cross-check')) return EXIT.OK;
     return runCrossCheck(set, matrixProbes(m), io, { implicitNamespaces: a.flags.has('--implicit-namespaces') }).code;
   },
