@@ -23,7 +23,6 @@ import type { K8sObject, ManifestObject, ManifestSet } from '../manifests/types.
 import { buildModel } from '../model/index.js';
 import { lowerToNorthbound } from '../northbound/index.js';
 import type { NorthboundDB } from '../northbound/types.js';
-import { computeLogicalFlows } from '../lflow/index.js';
 import type { Lflow, LflowResult } from '../lflow/types.js';
 import { compileOpenFlow } from '../openflow/index.js';
 import type { OfFlow, OfGroup, OpenFlowResult } from '../openflow/types.js';
@@ -32,6 +31,8 @@ import {
   applyKeyedDiff, canonicalJSON, diffKeyed, isEmptyDiff, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
   type KeyedDiff, type NbRow,
 } from './diff.js';
+import { lflowFull, lflowIncremental, type LflowState } from './lflow.js';
+import { OpenFlowCache } from './openflow.js';
 
 export {
   canonicalJSON, diffKeyed, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
@@ -66,8 +67,14 @@ export interface Delta {
   lflow: KeyedDiff<Lflow>;
   /** OpenFlow flows by (table, priority, match) and groups by id; `changed`: actions, cookie or provenance */
   openflow: { flows: KeyedDiff<OfFlow>; groups: KeyedDiff<OfGroup> };
-  /** stages recomputed for this change; the others reused the previous output */
+  /** stages run for this change, fully or partly (see `partial`); the others reused the previous output */
   recomputed: Stage[];
+  /**
+   * how much of a partly recomputed stage ran: `lflow`: datapaths whose flows were recomputed (of
+   * all datapaths); `openflow`: logical flows translated again (of the local ones; the others
+   * reused their translation). Absent for stages not run.
+   */
+  partial?: { lflow?: { datapaths: number; of: number }; openflow?: { lflows: number; of: number } };
 }
 
 /**
@@ -124,7 +131,10 @@ export class Compiler {
   private objects = new Map<string, Entry>();
   private result: CompileResult;
   private view: KeyedView;
-  private seq = 0;
+  /** per-datapath logical flows and their NB inputs (until ≥ lflow) */
+  private lflowState: LflowState | undefined;
+  /** per-lflow OpenFlow translations */
+  private readonly ofCache = new OpenFlowCache();
 
   constructor(options: CompilerOptions = {}) {
     this.opts = { ...options, until: options.until ?? 'openflow' };
@@ -171,10 +181,14 @@ export class Compiler {
 
     const set = this.manifestSet(next);
     const r = this.compileIncremental(set, empty);
-    // commit
+    // commit (the lflow and OpenFlow maps of the view are updated in place: nothing can fail now)
     this.objects = next;
     this.result = r.result;
-    this.view = r.view;
+    this.view.nb = r.nbView;
+    if (r.lflowState) this.lflowState = r.lflowState;
+    applyKeyedDiff(this.view.lflow, r.delta.lflow, lflowIdentity);
+    applyKeyedDiff(this.view.ofFlows, r.delta.openflow.flows, ofFlowIdentity);
+    applyKeyedDiff(this.view.ofGroups, r.delta.openflow.groups, ofGroupIdentity);
     return r.delta;
   }
 
@@ -248,67 +262,66 @@ export class Compiler {
     if (this.until < 2) return result;
     result.nb = lowerToNorthbound(result.model);
     if (this.until < 3) return result;
-    result.lflow = computeLogicalFlows(result.nb);
+    this.lflowState = lflowFull(result.nb);
+    result.lflow = this.lflowState.result;
     if (this.until < 4) return result;
     result.openflow = this.openflow(result.lflow, result.nb);
     return result;
   }
 
   private openflow(lflow: LflowResult, nb: NorthboundDB): OpenFlowResult {
-    return compileOpenFlow(lflow, { nb, ...(this.opts.node !== undefined ? { node: this.opts.node } : {}) });
+    const of = compileOpenFlow(lflow, { nb, lflowCache: this.ofCache, ...(this.opts.node !== undefined ? { node: this.opts.node } : {}) });
+    this.ofCache.compiled(of.localDatapaths);
+    return of;
   }
 
-  private compileIncremental(set: ManifestSet, delta: Delta): { result: CompileResult; view: KeyedView; delta: Delta } {
+  private compileIncremental(set: ManifestSet, delta: Delta): { result: CompileResult; nbView: Map<string, NbRow>; lflowState?: LflowState; delta: Delta } {
     const prev = this.result;
     const result: CompileResult = { manifests: set };
-    const view: KeyedView = { nb: new Map(), lflow: new Map(), ofFlows: new Map(), ofGroups: new Map() };
     delta.recomputed.push('manifests');
-    if (this.until < 1) return { result, view, delta };
+    let nbView = this.view.nb;
+    if (this.until < 1) return { result, nbView, delta };
     result.model = buildModel(set, this.opts); // throws InputError: nothing is committed yet
     delta.recomputed.push('model');
-    if (this.until < 2) return { result, view, delta };
+    if (this.until < 2) return { result, nbView, delta };
     const nb = lowerToNorthbound(result.model);
     result.nb = nb;
     delta.recomputed.push('nb');
-    view.nb = nbRows(nb);
-    delta.nb = diffKeyed(this.view.nb, view.nb);
-    if (this.until < 3) return { result, view, delta };
+    nbView = nbRows(nb);
+    delta.nb = diffKeyed(this.view.nb, nbView);
+    if (this.until < 3) return { result, nbView, delta };
     const nbSame = isEmptyDiff(delta.nb) && canonicalJSON([nb.networks, nb.notices]) === canonicalJSON([prev.nb!.networks, prev.nb!.notices]);
     if (nbSame) {
       // The lflow and OpenFlow stages are functions of the NB (and fixed options) only.
       result.lflow = prev.lflow!;
-      view.lflow = this.view.lflow;
-      if (this.until >= 4) {
-        result.openflow = prev.openflow!;
-        view.ofFlows = this.view.ofFlows;
-        view.ofGroups = this.view.ofGroups;
-      }
-      return { result, view, delta };
+      if (this.until >= 4) result.openflow = prev.openflow!;
+      return { result, nbView, delta };
     }
-    const lflow = computeLogicalFlows(nb);
+    const inc = lflowIncremental(this.lflowState!, nb, delta.nb);
+    const lflow = inc.state.result;
     result.lflow = lflow;
     delta.recomputed.push('lflow');
-    view.lflow = keyed(lflow.flows, lflowIdentity);
-    delta.lflow = diffKeyed(this.view.lflow, view.lflow);
-    if (this.until < 4) return { result, view, delta };
+    delta.partial = { lflow: { datapaths: inc.recomputed, of: inc.total } };
+    delta.lflow = inc.delta;
+    if (this.until < 4) return { result, nbView, lflowState: inc.state, delta };
     const ofInputsSame =
       isEmptyDiff(delta.lflow) &&
-      canonicalJSON([lflow.southbound, lflow.unsupported, lflow.flows.map(lflowIdentity)]) ===
-        canonicalJSON([prev.lflow!.southbound, prev.lflow!.unsupported, prev.lflow!.flows.map(lflowIdentity)]) &&
+      canonicalJSON([lflow.southbound, lflow.unsupported]) === canonicalJSON([prev.lflow!.southbound, prev.lflow!.unsupported]) &&
       !touchesOpenFlowTables(delta.nb);
     if (ofInputsSame) {
       result.openflow = prev.openflow!;
-      view.ofFlows = this.view.ofFlows;
-      view.ofGroups = this.view.ofGroups;
-      return { result, view, delta };
+      return { result, nbView, lflowState: inc.state, delta };
     }
+    this.ofCache.invalidate({ lflow: prev.lflow!, nb: prev.nb! }, { lflow, nb }, delta.nb, this.opts.node !== undefined);
     const of = this.openflow(lflow, nb);
     result.openflow = of;
     delta.recomputed.push('openflow');
-    view.ofFlows = keyed(of.flows, ofFlowIdentity);
-    view.ofGroups = keyed(of.groups, ofGroupIdentity);
-    delta.openflow = { flows: diffKeyed(this.view.ofFlows, view.ofFlows), groups: diffKeyed(this.view.ofGroups, view.ofGroups) };
-    return { result, view, delta };
+    delta.partial.openflow = { lflows: this.ofCache.translated, of: this.ofCache.looked };
+    delta.openflow = {
+      flows: diffKeyed(this.view.ofFlows, keyed(of.flows, ofFlowIdentity)),
+      groups: diffKeyed(this.view.ofGroups, keyed(of.groups, ofGroupIdentity)),
+    };
+    return { result, nbView, lflowState: inc.state, delta };
   }
 }
 

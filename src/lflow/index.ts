@@ -11,7 +11,8 @@ import { buildRouterFlows } from './router.js';
 import { FlowSink } from './sink.js';
 import { buildSouthbound } from './southbound.js';
 import { buildSwitchFlows } from './switch.js';
-import type { LflowOptions, LflowResult } from './types.js';
+import type { Lflow, LflowOptions, LflowResult } from './types.js';
+import type { NbView } from './model.js';
 
 export type { Lflow, LflowOptions, LflowProvenance, LflowResult, SbAddressSet, SbDatapath, SbMulticastGroup, SbPortBinding, SbPortGroup, Southbound } from './types.js';
 export { PIPELINE_25_03, REG, PRIO, MC, STAGES_25_03 } from './pipeline-25.03.js';
@@ -21,6 +22,8 @@ export { stableUuid } from './southbound.js';
 export { parseNbctlScript } from './nbctl.js';
 export { lflowSet, normalizeLine, normalizeMeter, southboundSummary } from './compare.js';
 export type { SouthboundSummary } from './compare.js';
+export { buildView, type NbView } from './model.js';
+export { buildSouthbound } from './southbound.js';
 
 export function computeLogicalFlows(nb: NorthboundDB, opts: LflowOptions = {}): LflowResult {
   const layout = PIPELINE_25_03;
@@ -34,4 +37,28 @@ export function computeLogicalFlows(nb: NorthboundDB, opts: LflowOptions = {}): 
   const uuids = new Map(southbound.datapaths.map((d) => [d.name, d.uuid]));
   const flows = sink.flows().sort((a, b) => compareLflows(a, b, (dp) => uuids.get(dp) ?? ''));
   return { ovnVersion: layout.ovnVersion, flows, southbound, unsupported: [...unsupported].sort() };
+}
+
+/**
+ * The flows of the named datapaths only (for incremental recomputation, src/incremental), each
+ * list sorted as computeLogicalFlows sorts it, with the `unsupported` notes their builders gave.
+ * A datapath's flows depend only on its own part of the view (ports, router peers, ACLs, LBs) and
+ * the fair meters, so these are exactly the flows computeLogicalFlows(view.db) emits for them.
+ */
+export function computeDatapathFlows(
+  view: NbView, names: ReadonlySet<string>, uuidOf: (dp: string) => string = () => '',
+): Map<string, { flows: Lflow[]; unsupported: string[] }> {
+  const layout = PIPELINE_25_03;
+  const fairMeters = new Set(view.db.meters.filter((m) => m.fair === true).map((m) => m.name));
+  const out = new Map<string, { flows: Lflow[]; unsupported: string[] }>();
+  const sinks = new Map<string, { sink: FlowSink; unsupported: string[] }>();
+  const sinkOf = (name: string) => {
+    let s = sinks.get(name);
+    if (!s) sinks.set(name, (s = { sink: new FlowSink(layout), unsupported: [] }));
+    return s;
+  };
+  for (const ls of view.switches) if (names.has(ls.name)) { const s = sinkOf(ls.name); s.unsupported.push(...buildSwitchFlows(s.sink, layout, ls, fairMeters)); }
+  for (const lr of view.routers) if (names.has(lr.name)) { const s = sinkOf(lr.name); s.unsupported.push(...buildRouterFlows(s.sink, lr)); }
+  for (const [name, s] of sinks) out.set(name, { flows: s.sink.flows().sort((a, b) => compareLflows(a, b, uuidOf)), unsupported: s.unsupported });
+  return out;
 }

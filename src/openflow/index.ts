@@ -40,6 +40,34 @@ export { PHYS_TABLES_25_03, LOG_REG } from './physical.js';
 export interface CompileOpenFlowOptions extends OpenFlowOptions {
   /** the NB the lflows came from: pods (port map), requested-chassis (node view) */
   nb?: NorthboundDB;
+  /** translations kept between calls (src/incremental); see {@link LflowTranslationCache} */
+  lflowCache?: LflowTranslationCache;
+}
+
+/** What one logical flow became: its flows before merging, and the ids it allocated. */
+export interface LflowTranslation {
+  uuid: string;
+  flows: OfFlow[];
+  /** `id(N), name(SPEC)` as encodeParsed reports them, in allocation order */
+  groups: string[];
+  meters: string[];
+  nConjs: number;
+  /** conjunction id base (first id - 1) */
+  base: number;
+}
+
+/**
+ * Per-lflow translations kept by a caller that compiles a changing cluster again and again, as
+ * ovn-controller keeps desired flows per lflow. The cache answers only for lflows whose inputs
+ * (match/action symbols, port keys, datapath) it knows unchanged. A hit is used only if replaying
+ * its group, meter and conjunction-id allocations, in lflow order, yields the ids it was made with
+ * (these ids depend on every earlier lflow), so the result always equals a fresh compile.
+ * Flows in `shared` are never mutated: merging copies them first.
+ */
+export interface LflowTranslationCache {
+  get(lflow: Lflow): LflowTranslation | undefined;
+  set(lflow: Lflow, t: LflowTranslation): void;
+  readonly shared: WeakSet<OfFlow>;
 }
 
 /** The key under which `opts.uuids.lflow` is looked up: datapath|pipeline|table|priority|match|actions. */
@@ -193,8 +221,9 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   const flows = new Map<string, OfFlow>();
   const addFlow = (f: OfFlow): void => {
     const k = `${f.table}|${f.priority}|${f.text}`;
-    const cur = flows.get(k);
+    let cur = flows.get(k);
     if (!cur) { flows.set(k, f); return; }
+    if (opts.lflowCache?.shared.has(cur)) { cur = { ...cur, actions: [...cur.actions], provenance: [...cur.provenance] }; flows.set(k, cur); }
     const curConj = cur.actions.length > 0 && cur.actions.every((a) => a.type === 'conjunction');
     const newConj = f.actions.length > 0 && f.actions.every((a) => a.type === 'conjunction');
     if (curConj && newConj) {
@@ -231,6 +260,17 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   for (const lflow of lf.flows) {
     if (!local.has(lflow.datapath)) continue;
     const dp = dpByName.get(lflow.datapath)!;
+    const cached = opts.lflowCache?.get(lflow);
+    let forcedBase: number | undefined;
+    if (cached) {
+      const id = (x: string): [string, number] => { const m = /^id\((\d+)\), name\((.*)\)$/s.exec(x)!; return [m[2]!, Number(m[1])]; };
+      const same = cached.groups.every((g) => { const [n, i] = id(g); return groups.assign(n) === i; }) &&
+        cached.meters.every((g) => { const [n, i] = id(g); return meters.assign(n) === i; });
+      if (cached.nConjs > 0) forcedBase = conjIds.alloc(cached.uuid, dpUuid(lflow.datapath), cached.nConjs) - 1;
+      if (same && (cached.nConjs === 0 || forcedBase === cached.base)) { for (const f of cached.flows) addFlow(f); continue; }
+    }
+    const produced: OfFlow[] | undefined = opts.lflowCache ? [] : undefined;
+    let used: { groups: string[]; meters: string[] } = { groups: [], meters: [] };
     const isSwitch = dp.kind === 'switch';
     const { env, ports: pm } = envByDp.get(lflow.datapath)!;
     const uuid = opts.uuids?.lflow?.(lflowKey(lflow))
@@ -246,7 +286,9 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     try {
       const parsed = parseActions(lflow.actions, ctx);
       prereqs = parsed.prereqs;
-      acts = encodeParsed(parsed.actions, ctx).list;
+      const enc = encodeParsed(parsed.actions, ctx);
+      acts = enc.list;
+      used = enc;
     } catch (e) {
       errors.push(`${lflow.datapath} ${lflow.pipeline} table=${lflow.table} priority=${lflow.priority}: actions "${lflow.actions}": ${(e as Error).message}`);
       continue;
@@ -264,7 +306,8 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       errors.push(`${lflow.datapath} ${lflow.pipeline} table=${lflow.table} priority=${lflow.priority}: match "${lflow.match}": ${e.message}`);
       continue;
     }
-    const base = res.nConjs > 0 ? conjIds.alloc(uuid, dpUuid(lflow.datapath), res.nConjs) - 1 : 0;
+    // a cache hit refused above has already allocated this lflow's conjunction ids
+    const base = res.nConjs > 0 ? (forcedBase ?? conjIds.alloc(uuid, dpUuid(lflow.datapath), res.nConjs) - 1) : 0;
     const table = (lflow.pipeline === 'ingress' ? T.logIngressPipeline : T.logEgressPipeline) + lflow.table;
     const pinReg = lflow.pipeline === 'ingress' ? 'reg14' : 'reg15';
     for (const m of res.matches) {
@@ -281,12 +324,17 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       if (match['conj_id']) match['conj_id'] = { value: match['conj_id'].value + BigInt(base), mask: 0xffffffffn };
       const text = formatOfMatch(match);
       if (m.conjunctions.length === 0) {
-        addFlow({ table, priority: lflow.priority, cookie, match, actions: [...acts] as OfAction[], text, provenance: [{ kind: 'lflow', lflow: ref }] });
+        const f: OfFlow = { table, priority: lflow.priority, cookie, match, actions: [...acts] as OfAction[], text, provenance: [{ kind: 'lflow', lflow: ref }] };
+        produced?.push(f);
+        addFlow(f);
       } else {
         const conj: OfAction[] = m.conjunctions.map((c) => ({ type: 'conjunction', id: c.id + base, clause: c.clause + 1, nClauses: c.nClauses }));
-        addFlow({ table, priority: lflow.priority, cookie: 0, match, actions: conj, text, provenance: [{ kind: 'lflow', lflow: ref, conjMember: true }] });
+        const f: OfFlow = { table, priority: lflow.priority, cookie: 0, match, actions: conj, text, provenance: [{ kind: 'lflow', lflow: ref, conjMember: true }] };
+        produced?.push(f);
+        addFlow(f);
       }
     }
+    if (produced) opts.lflowCache!.set(lflow, { uuid, flows: produced, groups: used.groups, meters: used.meters, nConjs: res.nConjs, base });
   }
 
   // ---- groups
