@@ -195,22 +195,82 @@ export interface MatchObject {
 
 /** Structured variant of exprToFlows (throws ExprError on error). */
 export function exprToMatchObjects(match: string, env: ExprEnv, opts: ExprOptions = {}): { matches: MatchObject[]; nConjs: number } {
-  let e: Expr;
+  const { matches, nConjs } = toMatches(compileStrict(match, env, opts), env);
+  return {
+    nConjs,
+    matches: matches.map((m) => ({ ...fieldsOf(m), text: formatExprMatch(m).replace(/[:,] conjunction\(.*$/, '') })),
+  };
+}
+
+function compileStrict(match: string, env: ExprEnv, opts: ExprOptions): Expr {
   try {
-    e = compileExpr(match, env, opts);
+    return compileExpr(match, env, opts);
   } catch (err) {
     throw err instanceof ExprSyntaxError ? new ExprError(err.message, err.column) : err;
   }
-  const { matches, nConjs } = toMatches(e, env);
-  return {
-    nConjs,
-    matches: matches.map((m) => ({
-      fields: Object.fromEntries([...m.match.slots].map(([k, v]) => [k, { value: v.value, mask: v.mask }])),
-      conjunctions: m.conjunctions.map((c) => ({ ...c })),
-      text: formatExprMatch(m).replace(/[:,] conjunction\(.*$/, ''),
-    })),
-  };
 }
+
+function fieldsOf(m: ExprMatch): Omit<MatchObject, 'text'> {
+  const fields: MatchObject['fields'] = {};
+  for (const [k, v] of m.match.slots) fields[k] = { value: v.value, mask: v.mask };
+  return { fields, conjunctions: m.conjunctions.map((c) => ({ ...c })) };
+}
+
+/**
+ * exprToMatchObjects (without `text`) for one set of address sets and port groups compiled on many
+ * datapaths: the OpenFlow stage compiles the same lflow match once per datapath it is on (N node
+ * switches), and only the metadata differs. parse → normalize is done once per (match, action
+ * prereqs, datapath id when the match names a port group, the only datapath-dependent lookup), and
+ * expr_to_matches once more per datapath only when it looked up a port name (inport/outport ==
+ * "name"); otherwise the matches are shared. Errors are cached too. The results are shared: callers
+ * must not mutate them. One instance per `isChassisResident` and per env.addressSets/portGroups
+ * object (a different object clears the cache).
+ */
+export class MatchCompiler {
+  private sets: ExprEnv['addressSets'] | undefined;
+  private groups: ExprEnv['portGroups'] | undefined;
+  private readonly exprs = new Map<string, { expr?: Expr; error?: ExprError; result?: CompiledMatches }>();
+  private readonly prereqs = new Map<string, Expr>();
+  constructor(private readonly opts: { symtab?: Symtab; isChassisResident: (port: string) => boolean }) {}
+
+  /** The matches of `match` (ANDed with the action prereqs text, if any) on datapath `dpId`; throws ExprError. */
+  compile(match: string, prereqs: string | null, env: ExprEnv, dpId: number): CompiledMatches {
+    if (env.addressSets !== this.sets || env.portGroups !== this.groups) {
+      this.sets = env.addressSets;
+      this.groups = env.portGroups;
+      this.exprs.clear();
+    }
+    const key = `${match}\0${prereqs ?? ''}\0${match.includes('@') || prereqs?.includes('@') ? dpId : ''}`;
+    let c = this.exprs.get(key);
+    if (!c) {
+      let pre: Expr | null = null;
+      if (prereqs) {
+        pre = this.prereqs.get(prereqs) ?? null;
+        if (!pre) this.prereqs.set(prereqs, (pre = parseExpr(prereqs)));
+      }
+      try {
+        c = { expr: compileStrict(match, env, { ...this.opts, dpId, prereqs: pre }) };
+      } catch (err) {
+        if (!(err instanceof ExprError)) throw err;
+        c = { error: err };
+      }
+      this.exprs.set(key, c);
+    }
+    if (c.error) throw c.error;
+    if (c.result) return c.result;
+    let portLookups = 0;
+    const ports = env.ports;
+    const { matches, nConjs } = exprToMatches(c.expr!, (name) => {
+      portLookups++;
+      return Object.prototype.hasOwnProperty.call(ports, name) ? ports[name] : undefined;
+    });
+    const result = { matches: matches.map(fieldsOf), nConjs };
+    if (portLookups === 0) c.result = result;
+    return result;
+  }
+}
+
+export interface CompiledMatches { matches: ReadonlyArray<Omit<MatchObject, 'text'>>; nConjs: number }
 
 export type ExprStep = 'parse' | 'annotate' | 'simplify' | 'normalize';
 

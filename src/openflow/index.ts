@@ -21,7 +21,7 @@
  *   local ports); `opts.zones` overrides.
  * - **ofports**: local VIFs sorted by name get 1, 2, … unless `opts.ofports` is given.
  */
-import { parseExpr, exprToMatchObjects, ExprError, type ExprEnv } from '../expr/index.js';
+import { MatchCompiler, ExprError, type CompiledMatches, type ExprEnv } from '../expr/index.js';
 import { controllerContext, encodeParsed, parseActions, ExtendTable, OFTABLES_25_03, type Ofpact } from '../expr/actions/index.js';
 import { stableUuid } from '../lflow/southbound.js';
 import type { Lflow, LflowResult, SbPortBinding } from '../lflow/types.js';
@@ -255,7 +255,18 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   const groups = new ExtendTable();
   const meters = new ExtendTable();
   const conjIds = new ConjIds();
-  const prereqCache = new Map<string, ReturnType<typeof parseExpr>>();
+  const matchCompiler = new MatchCompiler({ isChassisResident: resident });
+  // a port's name from its tunnel key, per datapath (the first name in `ports` order that is a port binding)
+  const portByKey = new Map<string, Map<number, string>>();
+  for (const [dp, { ports: pm }] of envByDp) {
+    const m = new Map<number, string>();
+    for (const n of Object.keys(pm)) if (!m.has(pm[n]!) && pbByName.has(n)) m.set(pm[n]!, n);
+    portByKey.set(dp, m);
+  }
+  // the stand-in lflow UUID does not depend on the datapath: one hash per distinct lflow
+  const lflowUuids = new Map<string, string>();
+  // parsing actions depends on the text, pipeline and table only (encoding also on ports, datapath, uuid)
+  const parsedActions = new Map<string, ReturnType<typeof parseActions> | Error>();
 
   for (const lflow of lf.flows) {
     if (!local.has(lflow.datapath)) continue;
@@ -273,8 +284,12 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     let used: { groups: string[]; meters: string[] } = { groups: [], meters: [] };
     const isSwitch = dp.kind === 'switch';
     const { env, ports: pm } = envByDp.get(lflow.datapath)!;
-    const uuid = opts.uuids?.lflow?.(lflowKey(lflow))
-      ?? stableUuid('Logical_Flow', `${lflow.pipeline}|${lflow.table}|${lflow.priority}|${lflow.match}|${lflow.actions}`);
+    let uuid = opts.uuids?.lflow?.(lflowKey(lflow));
+    if (uuid === undefined) {
+      const k = `${lflow.pipeline}|${lflow.table}|${lflow.priority}|${lflow.match}|${lflow.actions}`;
+      uuid = lflowUuids.get(k);
+      if (uuid === undefined) lflowUuids.set(k, (uuid = stableUuid('Logical_Flow', k)));
+    }
     const cookie = uuidPart0(uuid);
     const ref: LflowRef = {
       datapath: lflow.datapath, dpKey: dp.tunnelKey, pipeline: lflow.pipeline, table: lflow.table, priority: lflow.priority,
@@ -284,7 +299,13 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     let acts: Ofpact[];
     let prereqs: string | null;
     try {
-      const parsed = parseActions(lflow.actions, ctx);
+      const ak = `${lflow.pipeline}|${lflow.table}|${lflow.actions}`;
+      let parsed = parsedActions.get(ak);
+      if (!parsed) {
+        try { parsed = parseActions(lflow.actions, ctx); } catch (e) { parsed = e as Error; }
+        parsedActions.set(ak, parsed);
+      }
+      if (parsed instanceof Error) throw parsed;
       prereqs = parsed.prereqs;
       const enc = encodeParsed(parsed.actions, ctx);
       acts = enc.list;
@@ -293,14 +314,9 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       errors.push(`${lflow.datapath} ${lflow.pipeline} table=${lflow.table} priority=${lflow.priority}: actions "${lflow.actions}": ${(e as Error).message}`);
       continue;
     }
-    let pre = null;
-    if (prereqs) {
-      pre = prereqCache.get(prereqs) ?? null;
-      if (!pre) { pre = parseExpr(prereqs); prereqCache.set(prereqs, pre); }
-    }
-    let res;
+    let res: CompiledMatches;
     try {
-      res = exprToMatchObjects(lflow.match, env, { dpId: dp.tunnelKey, prereqs: pre, isChassisResident: resident });
+      res = matchCompiler.compile(lflow.match, prereqs, env, dp.tunnelKey);
     } catch (e) {
       if (!(e instanceof ExprError)) throw e;
       errors.push(`${lflow.datapath} ${lflow.pipeline} table=${lflow.table} priority=${lflow.priority}: match "${lflow.match}": ${e.message}`);
@@ -317,7 +333,7 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       if (isSwitch) {
         const pin = match[pinReg]?.value ?? 0n;
         if (pin !== 0n) {
-          const name = Object.keys(pm).find((n) => pm[n] === Number(pin) && pbByName.has(n));
+          const name = portByKey.get(lflow.datapath)!.get(Number(pin));
           if (!name || !related.has(name)) continue;
         }
       }
