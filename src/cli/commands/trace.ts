@@ -7,6 +7,7 @@ import { classifyProbe, formatProbeTrace, type ProbeClassification } from '../..
 import type { PeerSpec, Probe } from '../../semantics/types.js';
 import type { Protocol } from '../../model/k8s.js';
 import { formatObjectRef } from '../../common/source.js';
+import type { ClusterModel, Pod } from '../../model/types.js';
 
 const FLAGS = {
   '--from': { value: true },
@@ -23,7 +24,7 @@ const FLAGS = {
 export const trace: Command = {
   name: 'trace',
   summary: 'follow one packet through the compiled OpenFlow tables: why is it delivered or dropped?',
-  help: `udnc trace PATHS... --from NS/POD --to DEST [options]
+  help: `udnc trace PATHS... --from NS/NAME --to DEST [options]
 
 Compiles the manifests down to OpenFlow (one chassis), builds the packet the source pod would send
 (its MAC/IP, its VIF's ofport; destination MAC = the peer pod's when on-link, else its gateway's)
@@ -31,10 +32,14 @@ and runs it through udnc's interpreter of ovs-vswitchd (src/classify). Prints ev
 with the flow that matched, the registers and ct state after it, and the chain back to the logical
 flow, the NB rows (ACL, load balancer, …) and the Kubernetes objects (file:line).
 
-DEST is NS/POD, an IP address, or svc/NS/NAME (the Service's first VIP).
+NS/NAME is a pod, or the workload that made it (Deployment, StatefulSet, DaemonSet, Job, KubeVirt
+VirtualMachine, ...; \`NS/NAME[Kind]\` as udnc matrix prints it also works): \`green/vm-a\` is the
+VM's virt-launcher pod. A workload with several pods is traced from (or to) its first pod by
+name; stderr says which, and lists the others (name one of them to choose).
+DEST is NS/NAME, an IP address, or svc/NS/NAME (the Service's first VIP).
 
 Options:
-  --from NS/POD           the source pod (required)
+  --from NS/NAME          the source pod or workload (required)
   --to DEST               the destination (required)
   --proto P               tcp (default), udp, sctp or icmp (echo request)
   --port N                destination L4 port (default 80; ignored for icmp)
@@ -57,7 +62,7 @@ Exit: 0 the packet (and with --reply the answer) reached its destination, 1 it d
     if (!a.positional.length) throw usage('trace', 'no input paths');
     const from = a.flags.get('--from');
     const to = a.flags.get('--to');
-    if (typeof from !== 'string' || !/^[^/]+\/[^/]+$/.test(from)) throw usage('trace', '--from NS/POD is required');
+    if (typeof from !== 'string' || !/^[^/]+\/[^/]+$/.test(from)) throw usage('trace', '--from NS/NAME (a pod or workload) is required');
     if (typeof to !== 'string') throw usage('trace', '--to DEST is required');
     const proto = String(a.flags.get('--proto') ?? 'tcp').toLowerCase();
     if (!['tcp', 'udp', 'sctp', 'icmp'].includes(proto)) throw usage('trace', `--proto must be tcp, udp, sctp or icmp (got '${proto}')`);
@@ -66,19 +71,26 @@ Exit: 0 the packet (and with --reply the answer) reached its destination, 1 it d
     const format = String(a.flags.get('--output') ?? 'txt');
     if (!['txt', 'json'].includes(format)) throw usage('trace', `unknown output format '${format}'`);
     const network = a.flags.get('--network');
-    const [fns, fname] = from.split('/') as [string, string];
-    const src: PeerSpec = { kind: 'pod', namespace: fns, name: fname, ...(typeof network === 'string' ? { network } : {}) };
-    let dst: PeerSpec;
     const parts = to.split('/');
-    if ((parts[0] === 'svc' || parts[0] === 'service') && parts.length === 3) dst = { kind: 'service', namespace: parts[1]!, name: parts[2]! };
-    else if (parts.length === 2 && !to.includes(':')) dst = { kind: 'pod', namespace: parts[0]!, name: parts[1]!, ...(typeof network === 'string' ? { network } : {}) };
-    else if (/^[0-9.]+$/.test(to) || to.includes(':')) dst = { kind: 'ip', ip: to };
-    else throw usage('trace', `--to must be NS/POD, an IP or svc/NS/NAME (got '${to}')`);
+    const toKind = (parts[0] === 'svc' || parts[0] === 'service') && parts.length === 3 ? 'service'
+      : parts.length === 2 && !to.includes(':') ? 'pod'
+        : /^[0-9.]+$/.test(to) || to.includes(':') ? 'ip' : undefined;
+    if (!toKind) throw usage('trace', `--to must be NS/NAME, an IP or svc/NS/NAME (got '${to}')`);
     const node = a.flags.get('--node');
     const set = await loadManifests(a.positional, { readStdin: io.readStdin });
     const compiled = compileManifests(set, {
       until: 'openflow', implicitNamespaces: a.flags.has('--implicit-namespaces'), ...(typeof node === 'string' ? { node } : {}),
     });
+    const onNetwork = typeof network === 'string' ? { network } : {};
+    const podSpec = (flag: string, text: string): PeerSpec => {
+      const r = resolvePod(compiled.model!, text);
+      if (typeof r === 'string') throw usage('trace', `${flag} ${text}: ${r}`);
+      if (r.note) io.stderr(`udnc trace: ${flag} ${text}: ${r.note}\n`);
+      return { kind: 'pod', namespace: r.pod.namespace, name: r.pod.name, ...onNetwork };
+    };
+    const src = podSpec('--from', from);
+    const dst: PeerSpec = toKind === 'service' ? { kind: 'service', namespace: parts[1]!, name: parts[2]! }
+      : toKind === 'ip' ? { kind: 'ip', ip: to } : podSpec('--to', to);
     const probe: Probe = { src, dst, protocol: (proto === 'icmp' ? 'TCP' : proto.toUpperCase()) as Protocol, port };
     const c = classifyProbe(compiled, probe, { trace: true, reply: a.flags.has('--reply'), icmp: proto === 'icmp' });
     if (!c.classifiable) {
@@ -89,6 +101,35 @@ Exit: 0 the packet (and with --reply the answer) reached its destination, 1 it d
     return c.allowed ? EXIT.OK : EXIT.CHECK_FAILED;
   },
 };
+
+/**
+ * NS/NAME (optionally NS/NAME[Kind]) → a pod: the pod of that name, else the pods of the workload of
+ * that name (a KubeVirt VM's virt-launcher pod, a Deployment's replicas), first by name when several.
+ */
+export function resolvePod(model: ClusterModel, text: string): { pod: Pod; note?: string } | string {
+  const m = /^([^/]+)\/([^/[\]]+)(?:\[([A-Za-z]+)\])?$/.exec(text);
+  if (!m) return 'expected NS/NAME or NS/NAME[Kind]';
+  const [, ns, name, kind] = m as unknown as [string, string, string, string | undefined];
+  if (!kind) {
+    const exact = model.pods.find((p) => p.namespace === ns && p.name === name);
+    if (exact) return { pod: exact };
+  }
+  // A VirtualMachine's pod belongs to its VirtualMachineInstance of the same name.
+  const kindOk = (k: string) => !kind || k === kind || (kind === 'VirtualMachine' && k === 'VirtualMachineInstance');
+  const pods = model.pods.filter((p) => p.namespace === ns && p.workload.name === name && p.workload.kind !== 'Pod' && kindOk(p.workload.kind))
+    .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  if (!pods.length) {
+    const inNs = model.pods.filter((p) => p.namespace === ns).map((p) => p.name).sort();
+    return `no pod or workload of that name${inNs.length ? ` (pods of namespace ${ns}: ${inNs.slice(0, 10).join(', ')}${inNs.length > 10 ? ', …' : ''})` : ` (namespace ${ns} has no pods)`}`;
+  }
+  const w = pods[0]!.workload;
+  const what = `${w.kind} ${ns}/${w.name}`;
+  if (pods.length === 1) return { pod: pods[0]!, note: `${what}: its pod ${ns}/${pods[0]!.name}` };
+  return {
+    pod: pods[0]!,
+    note: `${what} has ${pods.length} pods (${pods.map((p) => p.name).join(', ')}); tracing the first, ${ns}/${pods[0]!.name} (name a pod to choose another)`,
+  };
+}
 
 function bigintJSON(_k: string, v: unknown): unknown {
   if (typeof v === 'bigint') return `0x${v.toString(16)}`;
