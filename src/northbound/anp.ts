@@ -69,8 +69,10 @@ function namespaceIndex(model: ClusterModel): Map<string, ClusterModel['namespac
 
 /** Pods selected by a namespaces/pods selector pair (subject or peer), excluding hostNetwork/completed/unscheduled. */
 function selectPods(model: ClusterModel, sel: { namespaces?: LabelSelector; pods?: { namespaceSelector: LabelSelector; podSelector: LabelSelector } }): Pod[] {
-  const nsSel = sel.namespaces ?? sel.pods?.namespaceSelector;
-  const podSel = sel.namespaces ? {} : sel.pods?.podSelector;
+  // ovn-k reads NamespacedPod's selectors as Go struct values: one the manifest omits (lenient
+  // corpora do) is the zero LabelSelector, which selects everything, as the evaluator reads it.
+  const nsSel = sel.namespaces ?? (sel.pods ? sel.pods.namespaceSelector ?? {} : undefined);
+  const podSel = sel.namespaces ? {} : sel.pods ? sel.pods.podSelector ?? {} : undefined;
   if (!nsSel || !podSel) return [];
   return model.pods.filter((p) => isWiredPod(p) && nsMatches(model, nsSel, p.namespace) && selectorMatches(podSel, p.labels));
 }
