@@ -7,11 +7,11 @@
  * distributed gateway ports and router load balancers are reported as unsupported.
  */
 import { type IpNet, type Ipv4Net, type Ipv6Net, formatIpPort, parseIpNet, parseIpv4, parseIpv6 } from './addr.js';
-import { lbVips } from './switch.js';
+import { type LbFlows, lbVips } from './switch.js';
 import { type Cause, type LrpView, type LrView, isGatewayRouter } from './model.js';
-import type { LogicalRouterStaticRoute, NAT } from '../northbound/types.js';
+import type { LoadBalancer, LogicalRouterStaticRoute, NAT } from '../northbound/types.js';
 import { PIPELINE_25_03, PRIO, REG, type StageName } from './pipeline-25.03.js';
-import type { FlowSink } from './sink.js';
+import { type FlowSink, type FlowText, flowText } from './sink.js';
 
 const P = {
   ADMISSION: { TUNNEL_ICMP: 110, L2_DROP: 100, PORT: 50 },
@@ -54,7 +54,7 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
   const unsupported: string[] = [];
   const dp: Cause[] = [lr.row];
   const add = (stage: StageName, prio: number, match: string, actions: string, causes: readonly Cause[] = []) =>
-    sink.add(lr.name, stage, prio, match, actions, [...dp, ...causes]);
+    sink.add(lr.name, stage, prio, match, actions, dp, causes);
 
   const gw = isGatewayRouter(lr);
   const opt = lr.row.options;
@@ -74,7 +74,7 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
     }
   }
   const snatIps = new Set(snats.map((x) => x.ext.addr));
-  const lbVipList = gw ? lr.lbs.flatMap((lb) => lbVips(lb)) : [];
+  const lbVipList = gw ? lr.lbs.flatMap((lb) => sink.memo(lb, 'vips', () => lbVips(lb))) : [];
   if (!gw && lr.lbs.some((lb) => Object.keys(lb.vips).length > 0)) unsupported.push(`router ${lr.name}: load balancers on a distributed router are not modelled`);
   const lbIps = new Set(lbVipList.map((v) => v.ip));
   for (const k of Object.keys(opt)) {
@@ -236,47 +236,10 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
     add('lr_in_dnat', D.EST_FLAGS, 'ct.est && !ct.rel && !ct.new && !ct.rpl && ct_mark.natted && ct_mark.skip_snat == 1', 'flags.skip_snat_for_lb = 1; next;');
     add('lr_in_dnat', D.EST_FLAGS, 'ct.rel && !ct.est && !ct.new && !ct.rpl && ct_mark.force_snat == 1', 'flags.force_snat_for_lb = 1; ct_commit_nat;');
     add('lr_in_dnat', D.EST_FLAGS, 'ct.rel && !ct.est && !ct.new && !ct.rpl && ct_mark.skip_snat == 1', 'flags.skip_snat_for_lb = 1; ct_commit_nat;');
-    for (const v of lbVipList) {
-      const lb = v.lb;
-      const ipf = v.family === 4 ? 'ip4' : 'ip6';
-      add('lr_in_defrag', P.DEFRAG.VIP, `ip && ${ipf}.dst == ${v.ip}`, 'ct_dnat;', [lb]);
-      for (const k of Object.keys(lb.options)) {
-        if (!['event', 'hairpin_snat_ip', 'neighbor_responder', 'reject', 'skip_snat', 'affinity_timeout'].includes(k)) unsupported.push(`load balancer ${lb.name}: option ${k} on a router is not modelled`);
-      }
-      if (lb.options['neighbor_responder'] !== 'none') unsupported.push(`load balancer ${lb.name}: neighbor_responder other than none on a router is not modelled`);
-      if (lb.selection_fields.length > 0) unsupported.push(`load balancer ${lb.name}: selection_fields on a router are not modelled`);
-      const skipSnat = lb.options['skip_snat'] === 'true';
-      const flag = skipSnat ? 'flags.skip_snat_for_lb = 1; ' : forceSnatRouterIp ? 'flags.force_snat_for_lb = 1; ' : '';
-      const suffix = skipSnat ? '; skip_snat' : forceSnatRouterIp ? '; force_snat' : '';
-      const m = v.port !== undefined
-        ? `ct.new && !ct.rel && ${ipf} && ${ipf}.dst == ${v.ip} && ${v.proto} && ${v.proto}.dst == ${v.port}`
-        : `ct.new && !ct.rel && ${ipf} && ${ipf}.dst == ${v.ip}`;
-      const prio = v.port !== undefined ? D.VIP_PORT : D.VIP;
-      if (v.backends.length === 0) {
-        if (lb.options['reject'] === 'true') {
-          add('lr_in_dnat', prio, m, `${flag}reg0 = 0; reject { outport <-> inport; ${nextTo('lr_out_snat')}};`, [lb]);
-        } else {
-          add('lr_in_dnat', prio, m, 'drop;', [lb]);
-          unsupported.push(`load balancer ${lb.name}: VIP ${v.ip} without backends and without reject on a router is a guess`);
-        }
-        continue;
-      }
-      const affinity = Number(lb.options['affinity_timeout'] ?? '0');
-      const reg = v.family === 4 ? REG.ORIG_DIP_IPV4 : REG.ORIG_DIP_IPV6;
-      const load = affinity > 0 ? `${reg} = ${v.ip}; ${v.port !== undefined ? `${REG.ORIG_TP_DPORT} = ${v.port}; ` : ''}` : '';
-      add('lr_in_dnat', prio, m, `${flag}${load}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')}${suffix});`, [lb]);
-      if (affinity > 0) {
-        add('lr_in_lb_aff_check', P.LB_AFF.CHECK, m, `${REG.LB_AFF_CHECK_RESULT} = chk_lb_aff(); next;`, [lb]);
-        for (const b of v.backends) {
-          const bport = b.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${b.port}` : '';
-          add('lr_in_dnat', D.AFFINITY_BACKEND, `${REG.LB_AFF_CHECK_RESULT} == 1 && ct.new && ${ipf}.dst == ${v.ip} && ${reg} == ${b.ip}${bport}`,
-            `${flag}ct_lb_mark(backends=${formatIpPort(b)}${suffix});`, [lb]);
-          const vipPort = v.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${v.port}` : '';
-          const bMatch = `${ipf}.dst == ${b.ip}${b.port !== undefined ? ` && ${v.proto}.dst == ${b.port}` : ''}`;
-          add('lr_in_lb_aff_learn', P.LB_AFF.LEARN, `${REG.LB_AFF_CHECK_RESULT} == 0 && ct.new && ${ipf} && ${reg} == ${v.ip}${vipPort} && ${bMatch}`,
-            `commit_lb_aff(vip = ${q(formatIpPort(v))}, backend = ${q(formatIpPort(b))}, proto = ${v.proto}, timeout = ${affinity}); /* drop */`, [lb]);
-        }
-      }
+    for (const lb of lr.lbs) {
+      const t = sink.memo(lb, forceSnatRouterIp ? 'router force_snat' : 'router', () => routerLbFlows(lb, forceSnatRouterIp));
+      unsupported.push(...t.notes);
+      for (const f of t.flows) sink.addText(lr.name, f, dp, t.causes);
     }
   }
 
@@ -492,4 +455,58 @@ function routeOutput(lr: LrView, outputPort: string | undefined, nexthop: string
     if (first) return { port: p, src: first.addr };
   }
   return undefined;
+}
+
+/**
+ * A load balancer's VIP flows on a gateway router depend only on the LB row and on the router's
+ * `lb_force_snat_ip=router_ip` (northd groups the routers that share them): built once per
+ * (LB, force-SNAT) per computation (FlowSink.memo).
+ */
+function routerLbFlows(lb: LoadBalancer, forceSnatRouterIp: boolean): LbFlows {
+  const flows: FlowText[] = [];
+  const notes: string[] = [];
+  const add = (stage: StageName, prio: number, match: string, actions: string) => flows.push(flowText(stage, prio, match, actions));
+  const D = P.DNAT;
+  for (const v of lbVips(lb)) {
+    const ipf = v.family === 4 ? 'ip4' : 'ip6';
+    add('lr_in_defrag', P.DEFRAG.VIP, `ip && ${ipf}.dst == ${v.ip}`, 'ct_dnat;');
+    for (const k of Object.keys(lb.options)) {
+      if (!['event', 'hairpin_snat_ip', 'neighbor_responder', 'reject', 'skip_snat', 'affinity_timeout'].includes(k)) notes.push(`load balancer ${lb.name}: option ${k} on a router is not modelled`);
+    }
+    if (lb.options['neighbor_responder'] !== 'none') notes.push(`load balancer ${lb.name}: neighbor_responder other than none on a router is not modelled`);
+    if (lb.selection_fields.length > 0) notes.push(`load balancer ${lb.name}: selection_fields on a router are not modelled`);
+    const skipSnat = lb.options['skip_snat'] === 'true';
+    const flag = skipSnat ? 'flags.skip_snat_for_lb = 1; ' : forceSnatRouterIp ? 'flags.force_snat_for_lb = 1; ' : '';
+    const suffix = skipSnat ? '; skip_snat' : forceSnatRouterIp ? '; force_snat' : '';
+    const m = v.port !== undefined
+      ? `ct.new && !ct.rel && ${ipf} && ${ipf}.dst == ${v.ip} && ${v.proto} && ${v.proto}.dst == ${v.port}`
+      : `ct.new && !ct.rel && ${ipf} && ${ipf}.dst == ${v.ip}`;
+    const prio = v.port !== undefined ? D.VIP_PORT : D.VIP;
+    if (v.backends.length === 0) {
+      if (lb.options['reject'] === 'true') {
+        add('lr_in_dnat', prio, m, `${flag}reg0 = 0; reject { outport <-> inport; ${nextTo('lr_out_snat')}};`);
+      } else {
+        add('lr_in_dnat', prio, m, 'drop;');
+        notes.push(`load balancer ${lb.name}: VIP ${v.ip} without backends and without reject on a router is a guess`);
+      }
+      continue;
+    }
+    const affinity = Number(lb.options['affinity_timeout'] ?? '0');
+    const reg = v.family === 4 ? REG.ORIG_DIP_IPV4 : REG.ORIG_DIP_IPV6;
+    const load = affinity > 0 ? `${reg} = ${v.ip}; ${v.port !== undefined ? `${REG.ORIG_TP_DPORT} = ${v.port}; ` : ''}` : '';
+    add('lr_in_dnat', prio, m, `${flag}${load}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')}${suffix});`);
+    if (affinity > 0) {
+      add('lr_in_lb_aff_check', P.LB_AFF.CHECK, m, `${REG.LB_AFF_CHECK_RESULT} = chk_lb_aff(); next;`);
+      for (const b of v.backends) {
+        const bport = b.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${b.port}` : '';
+        add('lr_in_dnat', D.AFFINITY_BACKEND, `${REG.LB_AFF_CHECK_RESULT} == 1 && ct.new && ${ipf}.dst == ${v.ip} && ${reg} == ${b.ip}${bport}`,
+          `${flag}ct_lb_mark(backends=${formatIpPort(b)}${suffix});`);
+        const vipPort = v.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${v.port}` : '';
+        const bMatch = `${ipf}.dst == ${b.ip}${b.port !== undefined ? ` && ${v.proto}.dst == ${b.port}` : ''}`;
+        add('lr_in_lb_aff_learn', P.LB_AFF.LEARN, `${REG.LB_AFF_CHECK_RESULT} == 0 && ct.new && ${ipf} && ${reg} == ${v.ip}${vipPort} && ${bMatch}`,
+          `commit_lb_aff(vip = ${q(formatIpPort(v))}, backend = ${q(formatIpPort(b))}, proto = ${v.proto}, timeout = ${affinity}); /* drop */`);
+      }
+    }
+  }
+  return { flows, notes, causes: [lb] };
 }

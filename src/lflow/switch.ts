@@ -8,7 +8,7 @@ import { type LportAddresses, formatIpPort, parseIpNet, parseIpPort } from './ad
 import { type AclView, type Cause, type LspView, type LsView, isGatewayRouter } from './model.js';
 import { stableUuid } from './southbound.js';
 import { ACL_OBS_STAGE, MC, type PipelineLayout, PRIO, REG, type StageName } from './pipeline-25.03.js';
-import type { FlowSink } from './sink.js';
+import { type FlowSink, type FlowText, flowText } from './sink.js';
 
 /** Priorities of the switch pipeline (northd.c), by stage. */
 const P = {
@@ -75,7 +75,7 @@ interface Ctx {
 }
 
 function add(c: Ctx, stage: StageName, prio: number, match: string, actions: string, causes: readonly Cause[] = []): void {
-  c.sink.add(c.ls.name, stage, prio, match, actions, [...c.dp, ...causes]);
+  c.sink.add(c.ls.name, stage, prio, match, actions, c.dp, causes);
 }
 
 /** `next(pipeline=…,table=…);` to a stage. */
@@ -514,51 +514,66 @@ function buildLbFlows(c: Ctx, unsupported: string[]): void {
   );
 
   for (const lb of ls.lbs) {
-    const known = new Set(['affinity_timeout', 'reject', 'event', 'skip_snat', 'hairpin_snat_ip', 'neighbor_responder']);
-    for (const k of Object.keys(lb.options)) if (!known.has(k)) unsupported.push(`load balancer ${lb.name}: option ${k} is not modelled`);
-    const hashFields = lb.selection_fields.length > 0 ? `; hash_fields=${q([...lb.selection_fields].sort().join(','))}` : '';
-    const affinity = Number(lb.options['affinity_timeout'] ?? '0');
-    for (const v of lbVips(lb)) {
-      const causes: Cause[] = [lb];
-      const ipf = v.family === 4 ? 'ip4' : 'ip6';
-      const reg = v.family === 4 ? REG.ORIG_DIP_IPV4 : REG.ORIG_DIP_IPV6;
-      const portMatch = v.port !== undefined ? ` && ${v.proto}.dst == ${v.port}` : '';
-      const load = `${reg} = ${v.ip}; ${v.port !== undefined ? `${REG.ORIG_TP_DPORT} = ${v.port}; ` : ''}`;
-      const vipMatch = `${ipf}.dst == ${v.ip}${portMatch}`;
-      add(c, 'ls_in_pre_stateful', P.PRE_STATEFUL.VIP, `${REG.CONNTRACK_NAT} == 1 && ${vipMatch}`, `${load}ct_lb_mark;`, causes);
-      const prio = v.port !== undefined ? P.LB.VIP_PORT : P.LB.VIP;
-      let action: string;
-      if (v.backends.length === 0) {
-        action = lb.options['reject'] === 'true'
-          ? `reg0 = 0; reject { outport <-> inport; ${nextTo(c.layout, 'ls_out_qos')}};`
-          : 'drop;';
-      } else {
-        action = `${load}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')}${hashFields});`;
-      }
-      add(c, 'ls_in_lb', prio, `ct.new && ${vipMatch}`, action, causes);
-      if (affinity > 0 && v.backends.length > 0) {
+    const t = c.sink.memo(lb, 'switch', () => switchLbFlows(c.layout, lb));
+    unsupported.push(...t.notes);
+    for (const f of t.flows) c.sink.addText(ls.name, f, c.dp, t.causes);
+  }
+}
+
+/**
+ * A load balancer's VIP flows on a switch do not depend on the switch (northd puts them in one
+ * Logical_Flow row with a datapath group): built once per LB row (FlowSink.memo), added to
+ * every switch the LB applies to.
+ */
+export interface LbFlows { flows: FlowText[]; notes: string[]; causes: readonly Cause[] }
+
+function switchLbFlows(layout: PipelineLayout, lb: LoadBalancer): LbFlows {
+  const flows: FlowText[] = [];
+  const notes: string[] = [];
+  const add = (stage: StageName, prio: number, match: string, actions: string) => flows.push(flowText(stage, prio, match, actions));
+  const known = new Set(['affinity_timeout', 'reject', 'event', 'skip_snat', 'hairpin_snat_ip', 'neighbor_responder']);
+  for (const k of Object.keys(lb.options)) if (!known.has(k)) notes.push(`load balancer ${lb.name}: option ${k} is not modelled`);
+  const hashFields = lb.selection_fields.length > 0 ? `; hash_fields=${q([...lb.selection_fields].sort().join(','))}` : '';
+  const affinity = Number(lb.options['affinity_timeout'] ?? '0');
+  for (const v of lbVips(lb)) {
+    const ipf = v.family === 4 ? 'ip4' : 'ip6';
+    const reg = v.family === 4 ? REG.ORIG_DIP_IPV4 : REG.ORIG_DIP_IPV6;
+    const portMatch = v.port !== undefined ? ` && ${v.proto}.dst == ${v.port}` : '';
+    const load = `${reg} = ${v.ip}; ${v.port !== undefined ? `${REG.ORIG_TP_DPORT} = ${v.port}; ` : ''}`;
+    const vipMatch = `${ipf}.dst == ${v.ip}${portMatch}`;
+    add('ls_in_pre_stateful', P.PRE_STATEFUL.VIP, `${REG.CONNTRACK_NAT} == 1 && ${vipMatch}`, `${load}ct_lb_mark;`);
+    const prio = v.port !== undefined ? P.LB.VIP_PORT : P.LB.VIP;
+    let action: string;
+    if (v.backends.length === 0) {
+      action = lb.options['reject'] === 'true'
+        ? `reg0 = 0; reject { outport <-> inport; ${nextTo(layout, 'ls_out_qos')}};`
+        : 'drop;';
+    } else {
+      action = `${load}ct_lb_mark(backends=${v.backends.map(formatIpPort).join(',')}${hashFields});`;
+    }
+    add('ls_in_lb', prio, `ct.new && ${vipMatch}`, action);
+    if (affinity > 0 && v.backends.length > 0) {
+      add(
+        'ls_in_lb_aff_check', P.LB_AFF.CHECK,
+        `ct.new && ${ipf} && ${ipf}.dst == ${v.ip}${v.port !== undefined ? ` && ${v.proto} && ${v.proto}.dst == ${v.port}` : ''}`,
+        `${REG.LB_AFF_CHECK_RESULT} = chk_lb_aff(); next;`,
+      );
+      for (const b of v.backends) {
+        const bport = b.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${b.port}` : '';
         add(
-          c, 'ls_in_lb_aff_check', P.LB_AFF.CHECK,
-          `ct.new && ${ipf} && ${ipf}.dst == ${v.ip}${v.port !== undefined ? ` && ${v.proto} && ${v.proto}.dst == ${v.port}` : ''}`,
-          `${REG.LB_AFF_CHECK_RESULT} = chk_lb_aff(); next;`, causes,
+          'ls_in_lb', P.LB.AFFINITY_BACKEND,
+          `${REG.LB_AFF_CHECK_RESULT} == 1 && ct.new && ${ipf}.dst == ${v.ip} && ${reg} == ${b.ip}${bport}`,
+          `${load}ct_lb_mark(backends=${formatIpPort(b)});`,
         );
-        for (const b of v.backends) {
-          const bport = b.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${b.port}` : '';
-          add(
-            c, 'ls_in_lb', P.LB.AFFINITY_BACKEND,
-            `${REG.LB_AFF_CHECK_RESULT} == 1 && ct.new && ${ipf}.dst == ${v.ip} && ${reg} == ${b.ip}${bport}`,
-            `${load}ct_lb_mark(backends=${formatIpPort(b)});`, causes,
-          );
-          const vipPort = v.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${v.port}` : '';
-          const bMatch = `${ipf}.dst == ${b.ip}${b.port !== undefined ? ` && ${v.proto}.dst == ${b.port}` : ''}`;
-          add(
-            c, 'ls_in_lb_aff_learn', P.LB_AFF.LEARN,
-            `${REG.LB_AFF_CHECK_RESULT} == 0 && ct.new && ${ipf} && ${reg} == ${v.ip}${vipPort} && ${bMatch}`,
-            `commit_lb_aff(vip = ${q(formatIpPort(v))}, backend = ${q(formatIpPort(b))}, proto = ${v.proto}, timeout = ${affinity}); /* drop */`,
-            causes,
-          );
-        }
+        const vipPort = v.port !== undefined ? ` && ${REG.ORIG_TP_DPORT} == ${v.port}` : '';
+        const bMatch = `${ipf}.dst == ${b.ip}${b.port !== undefined ? ` && ${v.proto}.dst == ${b.port}` : ''}`;
+        add(
+          'ls_in_lb_aff_learn', P.LB_AFF.LEARN,
+          `${REG.LB_AFF_CHECK_RESULT} == 0 && ct.new && ${ipf} && ${reg} == ${v.ip}${vipPort} && ${bMatch}`,
+          `commit_lb_aff(vip = ${q(formatIpPort(v))}, backend = ${q(formatIpPort(b))}, proto = ${v.proto}, timeout = ${affinity}); /* drop */`,
+        );
       }
     }
   }
+  return { flows, notes, causes: [lb] };
 }
