@@ -3,6 +3,7 @@
  * (lowercase, longest run of two or more zero groups compressed, first run on a tie), EUI-64
  * link-local and solicited-node multicast addresses.
  */
+import { formatIpv6 } from '../common/ipv6.js';
 
 export interface Ipv4Net {
   family: 4;
@@ -77,33 +78,8 @@ export function parseIpv6(s: string): number[] | undefined {
   return groups;
 }
 
-/** inet_ntop form. */
-export function formatIpv6(g: readonly number[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] === 0) {
-      let j = i;
-      while (j < 8 && g[j] === 0) j++;
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    } else i++;
-  }
-  if (bestLen < 2) bestStart = -1;
-  // IPv4-mapped / compatible forms (::ffff:a.b.c.d) as glibc prints them
-  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
-    const v4 = formatIpv4(((g[6]! << 16) >>> 0) + g[7]!);
-    return bestLen === 6 ? `::${v4}` : `::ffff:${v4}`;
-  }
-  const hex = (x: number) => x.toString(16);
-  if (bestStart < 0) return g.map(hex).join(':');
-  const left = g.slice(0, bestStart).map(hex).join(':');
-  const right = g.slice(bestStart + bestLen).map(hex).join(':');
-  return `${left}::${right}`;
-}
+/** inet_ntop form (src/common/ipv6.ts). */
+export { formatIpv6 };
 
 function maskV6(g: readonly number[], plen: number): number[] {
   return g.map((x, i) => {

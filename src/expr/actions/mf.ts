@@ -5,6 +5,7 @@
  * used when ofpacts are serialized to OpenFlow 1.5 (controller() userdata), and the value syntax
  * mf_format() uses.
  */
+import { formatIpv6Bigint } from '../../common/ipv6.js';
 
 export type MfFormat = 'hex' | 'dec' | 'eth' | 'ipv4' | 'ipv6' | 'frag' | 'ct_state' | 'tcp_flags';
 
@@ -186,42 +187,8 @@ function formatIp4V(v: bigint): string {
   return [24n, 16n, 8n, 0n].map((s) => Number((v >> s) & 0xffn)).join('.');
 }
 
-/** glibc inet_ntop(AF_INET6) as used by OVS ipv6_format_addr(). */
-export function formatIp6V(v: bigint): string {
-  const g: number[] = [];
-  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
-  // IPv4-compatible/mapped tails (inet_ntop6).
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0) {
-    const v4 = `${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.${g[7]! & 0xff}`;
-    if (g[5] === 0xffff) return `::ffff:${v4}`;
-    if (g[5] === 0 && (g[6] !== 0 || g[7]! > 1) && g[6] !== 0) return `::${v4}`;
-  }
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (g[i] === 0) {
-      let j = i;
-      while (j < 8 && g[j] === 0) j++;
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    } else i++;
-  }
-  if (bestLen < 2) bestStart = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      out += '::';
-      i += bestLen - 1;
-      continue;
-    }
-    if (out !== '' && !out.endsWith(':')) out += ':';
-    out += g[i]!.toString(16);
-  }
-  return out;
-}
+/** glibc inet_ntop(AF_INET6) as used by OVS ipv6_format_addr() (src/common/ipv6.ts). */
+export const formatIp6V = formatIpv6Bigint;
 
 function cidrLen(mask: bigint, bits: number): number {
   const full = allOnes(bits);
