@@ -10,7 +10,8 @@
  *   npx tsx bench/pipeline.bench.ts --case linearity    100/200/400/800 namespaces, fitted exponent
  *   options: --no-real (udnc only), --real-only (real OVN only), --until lflow / --real-until lflow
  *            (stop udnc / the real run after lflow, i.e. northd only), --json FILE (append JSON lines),
- *            --sizes 100,200,400,800 (linearity), --real-timeout SECONDS (default 900)
+ *            --sizes 100,200,400,800 (linearity), --real-timeout SECONDS (default 900),
+ *            --linearity-shape namespaces|pods|pods-policies, --linearity-namespaces N (default 100)
  *
  * Why two methods: benchmark.js repeats a function until the statistics settle, which is right for
  * sub-second work (the small case) and pointless for a 10,000-pod compile that takes minutes on a
@@ -336,6 +337,7 @@ async function main(): Promise<void> {
       case: { type: 'string', default: 'small' }, 'no-real': { type: 'boolean' }, json: { type: 'string' },
       sizes: { type: 'string', default: '100,200,400,800' }, 'real-timeout': { type: 'string', default: '900' },
       until: { type: 'string' }, 'real-only': { type: 'boolean' }, 'real-until': { type: 'string' }, 'linearity-until': { type: 'string', default: 'openflow' },
+      'linearity-shape': { type: 'string', default: 'namespaces' }, 'linearity-namespaces': { type: 'string', default: '100' },
     },
   });
   const record = (x: unknown): void => { if (values.json) appendFileSync(values.json, JSON.stringify(x) + '\n'); };
@@ -398,19 +400,28 @@ async function main(): Promise<void> {
     case 'linearity': {
       const sizes = values.sizes.split(',').map(Number);
       const rows: Array<{ n: number; t: Timing[]; c: Record<string, number> }> = [];
+      // --linearity-shape: namespaces (N × 10 pods × 2 NPs); pods (--linearity-namespaces fixed, N pods
+      // each, same 2 NPs: each policy selects more pods); pods-policies (N pods and N/5 NPs per namespace:
+      // policies × selected pods grows as N² while pods and policies grow as N)
+      const shape = values['linearity-shape'];
+      const fixedNs = Number(values['linearity-namespaces']);
+      const genOf = (n: number): GenerateOptions =>
+        shape === 'pods' ? { namespaces: fixedNs, pods: n, policies: 2, anps: 0, services: 0 }
+          : shape === 'pods-policies' ? { namespaces: fixedNs, pods: n, policies: Math.max(1, Math.round(n / 5)), anps: 0, services: 0 }
+            : { namespaces: n, pods: 10, policies: 2, anps: 0, services: 0 };
       for (const n of sizes) {
-        const gen = { namespaces: n, pods: 10, policies: 2, anps: 0, services: 0 };
+        const gen = genOf(n);
         const u = runUdnc(gen, values['linearity-until'] === 'lflow' ? 'lflow' : 'openflow');
         rows.push({ n, t: u.timings, c: u.counts });
-        console.log(`ns=${n}: ${u.timings.map((t) => `${t.stage} ${(t.wallMs / 1000).toFixed(2)}/${(t.cpuMs / 1000).toFixed(2)}s`).join(', ')}; lflows ${u.counts['lflows']}, OF ${u.counts['openflowFlows']}  (load ${load()})`);
+        console.log(`${shape}=${n}: ${u.timings.map((t) => `${t.stage} ${(t.wallMs / 1000).toFixed(2)}/${(t.cpuMs / 1000).toFixed(2)}s`).join(', ')}; lflows ${u.counts['lflows']}, OF ${u.counts['openflowFlows']}  (load ${load()})`);
         record({ case: 'linearity', started, load: load(), gen, udnc: { timings: u.timings, counts: u.counts } });
       }
       const ns = rows.map((r) => r.n);
-      console.log('\n| metric | exponent (log-log fit over namespaces) |\n|---|---|');
+      console.log(`\n| metric | exponent (log-log fit over ${shape}) |\n|---|---|`);
       for (const stage of rows[0]!.t.map((t) => t.stage)) {
         console.log(`| ${stage} CPU | ${fitExponent(ns, rows.map((r) => r.t.find((t) => t.stage === stage)!.cpuMs)).toFixed(2)} |`);
       }
-      for (const k of ['nbAcls', 'lflows', 'openflowFlows'].filter((k) => rows[0]!.c[k] !== undefined)) console.log(`| ${k} | ${fitExponent(ns, rows.map((r) => r.c[k]!)).toFixed(2)} |`);
+      for (const k of ['pods', 'nbAcls', 'lflows', 'openflowFlows'].filter((k) => rows[0]!.c[k] !== undefined)) console.log(`| ${k} | ${fitExponent(ns, rows.map((r) => r.c[k]!)).toFixed(2)} |`);
       break;
     }
     default:
