@@ -163,7 +163,7 @@ export interface CaseProbeSpec {
  */
 export async function loadCaseProbes(caseDir: string): Promise<{ exp: ExpectedCase; set: ManifestSet; model: ClusterModel; probes: CaseProbeSpec[] }> {
   const exp = JSON.parse(await fs.readFile(path.join(caseDir, 'expected.json'), 'utf8')) as ExpectedCase;
-  const { set, model } = await loadCase(caseDir, exp);
+  const { set, model } = await loadCase(caseDir, exp, { reallocateDuplicateIPs: true });
   const workloads = workloadIndex(model);
   const records: Array<[string, CaseProbe]> = [
     ...exp.probes.map((p, i): [string, CaseProbe] => [`probes[${i}]`, p]),
@@ -182,17 +182,23 @@ export async function loadCaseProbes(caseDir: string): Promise<{ exp: ExpectedCa
 }
 
 /** The case's model, and how many documents the lenient loader skipped (unreadable YAML...). */
-export async function loadCase(caseDir: string, exp: ExpectedCase): Promise<{ set: ManifestSet; model: ClusterModel; skippedDocs: number }> {
+export async function loadCase(
+  caseDir: string, exp: ExpectedCase, opts: { reallocateDuplicateIPs?: boolean } = {},
+): Promise<{ set: ManifestSet; model: ClusterModel; skippedDocs: number }> {
   // netpol-analyzer lists its files relative to manifests/; the other corpora relative to the case.
   const files = exp.manifest_files.map((f) => {
     const direct = path.join(caseDir, f);
     return existsSync(direct) ? direct : path.join(caseDir, 'manifests', f);
   });
   const set = await loadManifests(files, { lenient: true });
-  const { set: unique, restore } = splitDuplicatePodIPs(set);
+  const { set: split, restore } = splitDuplicatePodIPs(set);
+  const unique = placeOnNodesOfTheirIPs(split);
   const model = buildModel(unique, { implicitNamespaces: true, ignoreUnknownNetworks: true });
   const skippedDocs = set.notices.filter((n) => n.severity === 'warning' && /^skipped/.test(n.message)).length;
-  return { set: unique, model: restore.size ? restorePodIPs(model, restore) : model, skippedDocs };
+  // The dataplane cannot hold two pods on one address: the classifier cross-check keeps the
+  // reallocated ones (the model stays one a cluster could run).
+  const keep = opts.reallocateDuplicateIPs || !restore.size;
+  return { set: unique, model: keep ? model : restorePodIPs(model, restore), skippedDocs };
 }
 
 /**
@@ -216,6 +222,52 @@ function splitDuplicatePodIPs(set: ManifestSet): { set: ManifestSet; restore: Ma
     return { ...mo, object: { ...o, status } };
   });
   return { set: { ...set, objects }, restore };
+}
+
+const NODE_SUBNETS_ANNOTATION = 'k8s.ovn.org/node-subnets';
+const HOST_PREFIX_V4 = 24; // the default cluster network's per-node prefix (model/config.ts)
+
+/**
+ * Corpora that give pods IPs (the e2e ipBlock cases, cyclonus' probe.json) took them from a
+ * multi-node cluster: 10.244.0.x and 10.244.1.x are two nodes' /24s, 192.168.1.x some other
+ * CNI's range. On udnc's single made-up node those addresses lie outside the node's host subnet,
+ * so the compiled dataplane has no route for them. When the case names no Node and no pod names
+ * its node (only bare Pods), the runner declares one Node per /24 the IPs fall in, with that
+ * block as its host subnet (k8s.ovn.org/node-subnets); the scheduler stand-in then places each pod
+ * on the node whose subnet holds its IP. Addresses and verdicts are unchanged.
+ */
+function placeOnNodesOfTheirIPs(set: ManifestSet): ManifestSet {
+  const objs = set.objects.map((mo) => mo.object);
+  if (objs.some((o) => o.kind === 'Node' || o.kind === 'Network' || /^VirtualMachine/.test(o.kind)
+    || (o.kind !== 'Pod' && o.spec?.template !== undefined))) return set;
+  const blocks = new Set<bigint>();
+  for (const o of objs) {
+    if (o.kind !== 'Pod' || o.spec?.hostNetwork === true) continue;
+    if (o.spec?.nodeName !== undefined) return set;
+    const ips: string[] = (o.status?.podIPs as Array<{ ip: string }> | undefined)?.map((x) => x.ip) ?? (o.status?.podIP ? [o.status.podIP as string] : []);
+    for (const ip of ips) {
+      const x = parseIP(ip);
+      if (!x) continue;
+      if (x.v6) return set; // no dual-stack corpus case: keep the single node
+      blocks.add(x.n >> BigInt(32 - HOST_PREFIX_V4));
+    }
+  }
+  const sorted = [...blocks].sort((a, b) => (a < b ? -1 : 1));
+  const first = parseIP('10.244.0.0')!.n >> BigInt(32 - HOST_PREFIX_V4); // what the one made-up node gets
+  if (!sorted.length || (sorted.length === 1 && sorted[0] === first)) return set;
+  const nodes = sorted.map((b, i) => {
+    const n = b << BigInt(32 - HOST_PREFIX_V4);
+    const cidr = `${[24n, 16n, 8n, 0n].map((sh) => String((n >> sh) & 255n)).join('.')}/${HOST_PREFIX_V4}`;
+    const name = i === 0 ? 'ovn-worker' : `ovn-worker${i + 1}`;
+    return {
+      object: {
+        apiVersion: 'v1', kind: 'Node',
+        metadata: { name, labels: { 'kubernetes.io/hostname': name }, annotations: { [NODE_SUBNETS_ANNOTATION]: JSON.stringify({ default: cidr }) } },
+      },
+      source: { file: '(conformance runner: node of the host subnet holding the given pod IPs)', line: 1, col: 1 },
+    } as ManifestSet['objects'][number];
+  });
+  return { ...set, objects: [...nodes, ...set.objects] };
 }
 
 function restorePodIPs(model: ClusterModel, restore: Map<string, string[]>): ClusterModel {
