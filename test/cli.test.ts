@@ -24,3 +24,32 @@ describe('udnc CLI shell', () => {
     expect(c.err.join('')).toContain("unknown command 'frobnicate'");
   });
 });
+
+describe('usage errors of the node:util-parsed commands (src/cli/command.ts parseCommandArgs/usageError)', () => {
+  const help = async (cmd: string) => { const c = capture(); await main([cmd, '--help'], c.io); return c.out.join(''); };
+  const cases: Array<[string[], string, boolean]> = [
+    [['cost', '--bogus'], "udnc cost: Unknown option '--bogus'", true],
+    [['cost', 'x', '-o', 'xml'], "udnc cost: unknown -o 'xml' (expected txt, json or md)\n", false],
+    [['cost', 'x', '--top', '1.5'], "udnc cost: --top wants a non-negative integer, got '1.5'\n", false],
+    [['cost'], 'udnc cost: no input given\n', true],
+    [['lint', '--bogus'], "udnc lint: Unknown option '--bogus'", true],
+    [['lint', '--explain', 'L999'], "udnc lint: unknown rule 'L999' (see udnc lint --rules)\n", false],
+    [['lint', 'x', '--severity', 'loud'], "udnc lint: unknown --severity 'loud' (expected warning or info)\n", false],
+    [['lint'], 'udnc lint: no input given\n', true],
+    [['compile', '--stage'], "udnc compile: Option '--stage <value>' argument missing", true],
+    [['compile'], 'udnc compile: no input given\n', true],
+    [['compile', 'x', '--stage', 'sb'], "udnc compile: unknown --stage 'sb' (expected one of: nb, lflow, openflow)\n", false],
+    [['compile', 'x', '--stage', 'nb', '--format', 'add-flows'], "udnc compile: --format 'add-flows' is not available for --stage nb (expected one of: listing, nbctl, transact)\n", false],
+  ];
+  for (const [argv, msg, withHelp] of cases) {
+    it(`${argv.join(' ')} → exit 2, '${msg.trim()}'${withHelp ? ' and the help' : ''}`, async () => {
+      const c = capture();
+      expect(await main(argv, c.io)).toBe(2);
+      expect(c.out.join('')).toBe('');
+      const err = c.err.join('');
+      expect(err.startsWith(msg)).toBe(true);
+      if (withHelp) expect(err.endsWith(`\n\n${await help(argv[0]!)}`)).toBe(true);
+      else expect(err).toBe(msg);
+    });
+  }
+});

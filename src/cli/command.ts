@@ -1,4 +1,9 @@
 /** The CLI is a thin shell over the library: each command parses its arguments and calls one library function. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+import { EXIT } from '../common/errors.js';
+
 export interface CliIO {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
@@ -15,4 +20,25 @@ export interface Command {
   help: string;
   /** returns the exit code (see EXIT in src/common/errors.ts) */
   run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/**
+ * `node:util` parseArgs with the commands' usage-error convention: on an unknown or malformed
+ * option, print `udnc CMD: message` and the help on stderr and return undefined (exit 2).
+ */
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
+  cmd: Pick<Command, 'name' | 'help'>, argv: string[], options: O, io: CliIO,
+): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>> | undefined {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (e) {
+    usageError(io, cmd, (e as Error).message, true);
+    return undefined;
+  }
+}
+
+/** `udnc CMD: message` on stderr (with the help text when `withHelp`); returns exit 2. */
+export function usageError(io: CliIO, cmd: Pick<Command, 'name' | 'help'>, message: string, withHelp = false): number {
+  io.stderr(`udnc ${cmd.name}: ${message}\n${withHelp ? `\n${cmd.help}` : ''}`);
+  return EXIT.BAD_INPUT;
 }

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import { type Command, parseCommandArgs, usageError } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { compile as compilePipeline, type Stage } from '../../compile.js';
 import { formatListing, formatNbctl, formatTransact } from '../../northbound/index.js';
@@ -32,34 +31,18 @@ export const compile: Command = {
   summary: 'compile manifests to OpenFlow (default), logical flows or OVN northbound rows',
   help: HELP,
   async run(argv, io) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          stage: { type: 'string', default: 'openflow' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
-          groups: { type: 'string' }, ports: { type: 'string' }, node: { type: 'string' },
-        },
-      });
-    } catch (e) {
-      io.stderr(`udnc compile: ${(e as Error).message}\n\n${HELP}`);
-      return EXIT.BAD_INPUT;
-    }
+    const args = parseCommandArgs(compile, argv, {
+      stage: { type: 'string', default: 'openflow' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+      groups: { type: 'string' }, ports: { type: 'string' }, node: { type: 'string' },
+    }, io);
+    if (!args) return EXIT.BAD_INPUT;
     const { stage, format, quiet } = args.values;
-    if (args.positionals.length === 0) {
-      io.stderr(`udnc compile: no input given\n\n${HELP}`);
-      return EXIT.BAD_INPUT;
-    }
+    if (args.positionals.length === 0) return usageError(io, compile, 'no input given', true);
     const formats: Record<string, string[]> = { nb: ['listing', 'nbctl', 'transact'], lflow: ['lflow-list'], openflow: ['add-flows'] };
-    if (!(stage! in formats)) {
-      io.stderr(`udnc compile: unknown --stage '${stage}' (expected one of: ${Object.keys(formats).join(', ')})\n`);
-      return EXIT.BAD_INPUT;
-    }
-    const fmt = format ?? formats[stage!]![0]!;
-    if (!formats[stage!]!.includes(fmt)) {
-      io.stderr(`udnc compile: --format '${fmt}' is not available for --stage ${stage} (expected one of: ${formats[stage!]!.join(', ')})\n`);
-      return EXIT.BAD_INPUT;
+    if (!(stage in formats)) return usageError(io, compile, `unknown --stage '${stage}' (expected one of: ${Object.keys(formats).join(', ')})`);
+    const fmt = format ?? formats[stage]![0]!;
+    if (!formats[stage]!.includes(fmt)) {
+      return usageError(io, compile, `--format '${fmt}' is not available for --stage ${stage} (expected one of: ${formats[stage]!.join(', ')})`);
     }
     const result = await compilePipeline(args.positionals, {
       until: stage as Stage, readStdin: io.readStdin, ...(args.values.node !== undefined ? { node: args.values.node } : {}),

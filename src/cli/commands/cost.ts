@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import { type Command, parseCommandArgs, usageError } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { compile as compilePipeline } from '../../compile.js';
 import { computeCost, formatCost, type CostFormat } from '../../cost/index.js';
@@ -28,34 +27,18 @@ export const cost: Command = {
   summary: 'OpenFlow flows, lflows, ACLs per Kubernetes object (and per policy rule)',
   help: HELP,
   async run(argv, io) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { output: { type: 'string', short: 'o', default: 'txt' }, top: { type: 'string' }, node: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
-      });
-    } catch (e) {
-      io.stderr(`udnc cost: ${(e as Error).message}\n\n${HELP}`);
-      return EXIT.BAD_INPUT;
-    }
-    const fmt = args.values.output!;
-    if (!['txt', 'json', 'md'].includes(fmt)) {
-      io.stderr(`udnc cost: unknown -o '${fmt}' (expected txt, json or md)\n`);
-      return EXIT.BAD_INPUT;
-    }
+    const args = parseCommandArgs(cost, argv, {
+      output: { type: 'string', short: 'o', default: 'txt' }, top: { type: 'string' }, node: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+    }, io);
+    if (!args) return EXIT.BAD_INPUT;
+    const fmt = args.values.output;
+    if (!['txt', 'json', 'md'].includes(fmt)) return usageError(io, cost, `unknown -o '${fmt}' (expected txt, json or md)`);
     let top: number | undefined;
     if (args.values.top !== undefined) {
       top = Number(args.values.top);
-      if (!Number.isInteger(top) || top < 0) {
-        io.stderr(`udnc cost: --top wants a non-negative integer, got '${args.values.top}'\n`);
-        return EXIT.BAD_INPUT;
-      }
+      if (!Number.isInteger(top) || top < 0) return usageError(io, cost, `--top wants a non-negative integer, got '${args.values.top}'`);
     }
-    if (args.positionals.length === 0) {
-      io.stderr(`udnc cost: no input given\n\n${HELP}`);
-      return EXIT.BAD_INPUT;
-    }
+    if (args.positionals.length === 0) return usageError(io, cost, 'no input given', true);
     const result = await compilePipeline(args.positionals, {
       until: 'openflow', readStdin: io.readStdin, ...(args.values.node !== undefined ? { node: args.values.node } : {}),
     });

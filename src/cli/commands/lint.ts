@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import { type Command, parseCommandArgs, usageError } from '../command.js';
 import { EXIT, InputError, formatDiagnostic, type Diagnostic } from '../../common/errors.js';
 import { compileManifests, type CompileResult } from '../../compile.js';
 import { loadManifests } from '../../manifests/index.js';
@@ -33,28 +32,16 @@ export const lint: Command = {
   summary: 'warn about policies, networks and services ovn-kubernetes would not do as written',
   help: HELP,
   async run(argv, io) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          output: { type: 'string', short: 'o', default: 'txt' }, severity: { type: 'string', default: 'info' },
-          explain: { type: 'string' }, rules: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
-        },
-      });
-    } catch (e) {
-      io.stderr(`udnc lint: ${(e as Error).message}\n\n${HELP}`);
-      return EXIT.BAD_INPUT;
-    }
+    const args = parseCommandArgs(lint, argv, {
+      output: { type: 'string', short: 'o', default: 'txt' }, severity: { type: 'string', default: 'info' },
+      explain: { type: 'string' }, rules: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
+    }, io);
+    if (!args) return EXIT.BAD_INPUT;
     const v = args.values;
     if (v.explain !== undefined) {
       const id = v.explain.toUpperCase().replace(/^(L\d+)$/, 'UDNC-$1');
       const r = RULE_BY_ID.get(id);
-      if (!r) {
-        io.stderr(`udnc lint: unknown rule '${v.explain}' (see udnc lint --rules)\n`);
-        return EXIT.BAD_INPUT;
-      }
+      if (!r) return usageError(io, lint, `unknown rule '${v.explain}' (see udnc lint --rules)`);
       io.stdout(`${r.id} ${r.name} (${r.severity})\n${r.summary}\n\n${r.explain}\n`);
       return EXIT.OK;
     }
@@ -63,18 +50,9 @@ export const lint: Command = {
       io.stdout(RULES.map((r) => `${r.id}  ${r.name.padEnd(w)}  ${r.severity.padEnd(7)}  ${r.summary}`).join('\n') + '\n');
       return EXIT.OK;
     }
-    if (!['txt', 'json'].includes(v.output!)) {
-      io.stderr(`udnc lint: unknown -o '${v.output}' (expected txt or json)\n`);
-      return EXIT.BAD_INPUT;
-    }
-    if (!['warning', 'info'].includes(v.severity!)) {
-      io.stderr(`udnc lint: unknown --severity '${v.severity}' (expected warning or info)\n`);
-      return EXIT.BAD_INPUT;
-    }
-    if (args.positionals.length === 0) {
-      io.stderr(`udnc lint: no input given\n\n${HELP}`);
-      return EXIT.BAD_INPUT;
-    }
+    if (!['txt', 'json'].includes(v.output)) return usageError(io, lint, `unknown -o '${v.output}' (expected txt or json)`);
+    if (!['warning', 'info'].includes(v.severity)) return usageError(io, lint, `unknown --severity '${v.severity}' (expected warning or info)`);
+    if (args.positionals.length === 0) return usageError(io, lint, 'no input given', true);
     const manifests = await loadManifests(args.positionals, { readStdin: io.readStdin });
     let result: CompileResult = { manifests };
     let modelErrors: Diagnostic[] | undefined;
