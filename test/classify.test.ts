@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Classifier, Conntrack, CT, crossCheck, crossCheckProbes, formatDisagreements, packetFields, parseBucketActions, probeText } from '../src/classify/index.js';
+import { Classifier, Conntrack, CT, Learned, crossCheck, crossCheckProbes, formatDisagreements, packetFields, parseBucketActions, probeText } from '../src/classify/index.js';
 import { compile } from '../src/compile.js';
 import { mfField, subfield } from '../src/expr/actions/mf.js';
 import type { Ofpact } from '../src/expr/actions/ofpact.js';
@@ -131,14 +131,16 @@ describe('classifier: conntrack', () => {
     flow(1, 10, { ct_state: M(CT.trk | CT.est, CT.trk | CT.est | CT.rpl), ct_mark: M(2, 2) }, [out(3)]),
     flow(1, 10, { ct_state: M(CT.trk | CT.est | CT.rpl, CT.trk | CT.est | CT.rpl) }, [out(4)]),
   ];
-  it('new, commit with ct_mark, then est, and the reply direction is rpl', () => {
+  it('new until the reply is seen (a retransmitted SYN is new), commit with ct_mark, then est; the reply direction is rpl', () => {
     const c = new Classifier(of(tables));
     const ct = new Conntrack();
     expect(c.run(pkt(), { conntrack: ct }).verdict.outputs).toEqual([2]);
     expect(ct.size).toBe(1);
-    expect(c.run(pkt(), { conntrack: ct }).verdict.outputs).toEqual([3]);
+    // OVS conntrack: CT_UPDATE_VALID_NEW while the connection is unanswered
+    expect(c.run(pkt(), { conntrack: ct }).verdict.outputs).toEqual([2]);
     const reply = pkt({ nw_src: 0x0a000002n, nw_dst: 0x0a000001n, tp_src: 80n, tp_dst: 1234n });
     expect(c.run(reply, { conntrack: ct }).verdict.outputs).toEqual([4]);
+    expect(c.run(pkt(), { conntrack: ct }).verdict.outputs).toEqual([3]);
     // another zone knows nothing
     const other = new Classifier(of([{ ...tables[0]!, actions: [set('reg13', 6), { type: 'ct', commit: false, table: 1, zone, actions: [] }] }, ...tables.slice(1)]));
     expect(other.run(pkt(), { conntrack: ct }).verdict.outputs).toEqual([2]);
@@ -165,6 +167,84 @@ describe('classifier: conntrack', () => {
     expect(back.deliveries[0]!.fields['nw_src']).toBe(0x0a000063n);
   });
 
+  // An OVN load balancer of two backends whose first bucket's backend is dropped after DNAT (an
+  // egress policy, as for an api pod reaching its own Service through another replica).
+  const lbTables = (): OpenFlowResult => {
+    const bucket = (ip: string, id: number) => ({ bucketId: id, weight: 100, actions: [], actionsText: `ct(nat(dst=${ip}:8080),commit,table=1,zone=NXM_NX_REG13[0..15])` });
+    return of([
+      flow(0, 10, { nw_dst: E(0x0a000063) }, [set('reg13', 5), { type: 'group', id: 1 }]),
+      flow(1, 10, { nw_dst: E(0x0a000009) }, [out(9)]),
+      flow(1, 10, { nw_dst: E(0x0a00000a) }, []),
+    ], [{ id: 1, type: 'select', selectionMethod: 'dp_hash', buckets: [bucket('10.0.0.10', 0), bucket('10.0.0.9', 1)], text: '', provenance: [] }]);
+  };
+
+  it('select group: some bucket delivers → delivered (the LB picks per connection); conntrack keeps that run only', () => {
+    const c = new Classifier(lbTables());
+    for (const sport of [1000n, 1001n, 1002n, 1003n]) {
+      const ct = new Conntrack();
+      const r = c.run(pkt({ nw_dst: 0x0a000063n, tp_dst: 8080n, tp_src: sport }), { conntrack: ct });
+      expect(r.verdict.outputs).toEqual([9]);
+      expect(ct.entries().map((e) => e.reply.src)).toEqual([0x0a000009n]);
+    }
+  });
+
+  it('select group: selectBucket pins the choice (replaying a real datapath), and no other bucket is tried', () => {
+    const c = new Classifier(lbTables());
+    const ct = new Conntrack();
+    const r = c.run(pkt({ nw_dst: 0x0a000063n, tp_dst: 8080n }), { conntrack: ct, selectBucket: () => 0 });
+    expect(r.verdict.kind).toBe('dropped');
+    expect(ct.entries().map((e) => e.reply.src)).toEqual([0x0a00000an]);
+    expect(c.run(pkt({ nw_dst: 0x0a000063n, tp_dst: 8080n }), { selectBucket: () => 1 }).verdict.outputs).toEqual([9]);
+  });
+
+  it('select group: no bucket delivers → dropped, with the hash run\'s conntrack state', () => {
+    const t = lbTables();
+    const c = new Classifier({ ...t, flows: t.flows.filter((f) => !f.actions.length || f.table === 0) });
+    const ct = new Conntrack();
+    const r = c.run(pkt({ nw_dst: 0x0a000063n, tp_dst: 8080n }), { conntrack: ct });
+    expect(r.verdict.kind).toBe('dropped');
+    expect(ct.size).toBe(1);
+    expect(r.notes.some((n) => n.includes('no bucket delivers'))).toBe(true);
+  });
+
+  // OVN's ClientIP affinity as ovn-controller installs it (fixture 08, svc/shop/api-sticky): the
+  // LB bucket recirculates into ls_in_lb_aff_learn, whose priority-100 flow is a learn() and
+  // nothing else. The real datapath drops that packet and the retransmissions of its connection,
+  // and lets the next connection of the client through (test/datapath-oracle.test.ts).
+  it('affinity: learn() with nothing after drops the first connection (also retransmitted); the next one hits the learned flow', () => {
+    const zone = subfield('reg13', 0, 16);
+    const VIP = 0x0a000063;
+    const learn = 'table=78,idle_timeout=3600,delete_learned,cookie=0x1,OXM_OF_METADATA[],eth_type=0x800,NXM_OF_IP_SRC[],ip_dst=10.0.0.99,nw_proto=6,tcp_dst=80,load:0x1->NXM_NX_REG10[14]';
+    const bucket = { bucketId: 0, weight: 100, actions: [], actionsText: 'ct(nat(dst=10.0.0.9:80),commit,table=3,zone=NXM_NX_REG13[0..15])' };
+    const chk: Ofpact[] = [set('reg10', 0, 1n << 14n), res(78), { type: 'move', src: subfield('reg10', 14, 1), dst: subfield('reg9', 6, 1) }];
+    const c = new Classifier(of([
+      // ls_in_pre_stateful: ct_lb_mark
+      flow(0, 1, {}, [set('reg13', 5), { type: 'ct', commit: false, table: 1, zone, actions: [{ type: 'nat', kind: null, family: null, addr: 0n, portMin: 0, portMax: 0, random: false }] }]),
+      // ls_in_lb_aff_check: reg9[6] = chk_lb_aff()
+      flow(1, 100, { ct_state: M(CT.new | CT.trk, CT.new | CT.trk), nw_dst: E(VIP), tp_dst: E(80, 16) }, [...chk, res(2)]),
+      flow(1, 10, { ct_state: M(CT.est | CT.trk, CT.est | CT.trk) }, [out(9)]),
+      flow(1, 0, {}, [res(2)]),
+      // ls_in_lb: the learned backend (150) or every backend (120)
+      flow(2, 150, { reg9: M(0x40, 0x40), ct_state: M(CT.new | CT.trk, CT.new | CT.trk), nw_dst: E(VIP) }, [{ type: 'group', id: 1 }]),
+      flow(2, 120, { ct_state: M(CT.new | CT.trk, CT.new | CT.trk), nw_dst: E(VIP) }, [{ type: 'group', id: 1 }]),
+      flow(2, 0, {}, [res(3)]),
+      // ls_in_lb_aff_learn: commit_lb_aff() — a learn and no next
+      flow(3, 100, { reg9: M(0, 0x40), ct_state: M(CT.new | CT.trk, CT.new | CT.trk), nw_dst: E(0x0a000009), tp_dst: E(80, 16) }, [{ type: 'learn', text: learn }]),
+      flow(3, 0, {}, [out(9)]),
+    ], [{ id: 1, type: 'select', selectionMethod: 'dp_hash', buckets: [bucket], text: '', provenance: [] }]));
+    const ct = new Conntrack();
+    const learned = new Learned();
+    const syn = (sport: bigint) => pkt({ nw_dst: BigInt(VIP), tp_src: sport });
+    expect(c.run(syn(1000n), { conntrack: ct, learned }).verdict.kind).toBe('dropped');
+    expect(learned.size).toBe(1);
+    // its retransmission: DNATed by conntrack, still +new, learns again and is dropped again
+    expect(c.run(syn(1000n), { conntrack: ct, learned }).verdict.kind).toBe('dropped');
+    // the client's next connection: chk_lb_aff finds the learned backend, ls_in_lb_aff_learn is skipped
+    const next = c.run(syn(1001n), { conntrack: ct, learned });
+    expect(next.verdict.outputs).toEqual([9]);
+    expect(next.deliveries[0]!.fields['nw_dst']).toBe(0x0a000009n);
+  });
+
   it('scripted mode (ofproto/trace --ct-next) sets only ct_state', () => {
     const c = new Classifier(of(tables));
     expect(c.run(pkt(), { ctNext: [CT.trk | CT.est] }).verdict.outputs).toEqual([]);
@@ -175,30 +255,14 @@ describe('classifier: conntrack', () => {
 
 /**
  * Open findings: classifier and evaluator disagree, and the cause is not settled yet. Listed, not
- * hidden: the test fails if one of them goes away (update the list) or a new one appears. Both are
- * reported in the closing note of the session that found them (2026-12-02).
- *  - svc/shop/api-sticky (ClientIP affinity): the first packet of a new connection hits
- *    `ls_in_lb_aff_learn` priority 100, whose actions are `commit_lb_aff(...);` and then an implicit drop — exactly
- *    what real ovn-northd 25.03 writes (test/lflow-oracle) and real ovn-controller installs
- *    (learn() with nothing after it, test/openflow-oracle) — so the classifier drops it, while the
- *    evaluator says the Service is reachable. Whether the real dataplane really loses the first packet
- *    needs a live ofproto/trace past the dp_hash recirculation, which the real trace does not follow.
- *  - an api pod to its own Service (hairpin, TCP/80 and UDP/53): dropped at table 28/44 (check
- *    loopback) when the chosen backend is the sender; the evaluator treats it as allowed. Fixture 04's
- *    hairpin case works, so the difference (two backends, several ports) needs a look.
+ * hidden: the test fails if one of them goes away (update the list) or a new one appears.
+ * Settled 2026-12-02 with real packets on the real datapath (test/datapath-oracle.test.ts), fixture
+ * 08's former eight: the first connection to a ClientIP-affinity Service is really dropped (now in
+ * the semantics: choice lbAffinityDropsFirstConnection); an api pod reaching its own Service is
+ * delivered when the load balancer picks the pod itself (hairpin) and dropped by its egress policy
+ * otherwise — the classifier now reports a select group as delivering when some bucket does.
  */
-const OPEN_DISAGREEMENTS: Record<string, string[]> = {
-  '08-policy-and-service-edge-cases': [
-    'shop/api-sq94gmfflq-4mfvp → svc/shop/api TCP/80',
-    'shop/api-sq94gmfflq-4mfvp → svc/shop/api UDP/53',
-    'shop/api-sq94gmfflq-4mfvp → svc/shop/api-sticky TCP/8080',
-    'shop/api-sq94gmfflq-c5kjt → svc/shop/api UDP/53',
-    'shop/api-sq94gmfflq-c5kjt → svc/shop/api-sticky TCP/8080',
-    'shop/db → svc/shop/api-sticky TCP/8080',
-    'web/frontend → svc/shop/api-sticky TCP/8080',
-    'web/other → svc/shop/api-sticky TCP/8080',
-  ],
-};
+const OPEN_DISAGREEMENTS: Record<string, string[]> = {};
 
 // Every fixture: the compiled OpenFlow, run by the classifier, must agree with the evaluator.
 const FIXTURES = join(__dirname, '..', 'fixtures');

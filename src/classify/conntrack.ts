@@ -4,8 +4,14 @@
  * and NAT bindings (dst for load balancing, src for gateway SNAT) applied by `nat` on later
  * packets of the connection in both directions.
  *
- * Not modelled: TCP window/state tracking (every committed connection is `est` from its second
- * packet on), `rel` (ICMP errors), `inv`, timeouts, port allocation for SNAT without a port.
+ * A connection is `new` until a packet of its reply direction has been seen, `est` from then on:
+ * OVS's userspace conntrack answers a repeated original-direction packet of an unanswered
+ * connection (a retransmitted SYN: SYN_SENT; UDP/other: not yet bidirectional) with
+ * CT_UPDATE_VALID_NEW (+new), and the kernel's IP_CT_NEW lasts until a reply too. Seen on the real
+ * OVS 3.5 datapath (test/datapath-oracle.test.ts: a retransmitted SYN to an affinity VIP is +new).
+ *
+ * Not modelled: TCP window tracking, `rel` (ICMP errors), `inv`, timeouts, port allocation for
+ * SNAT without a port.
  */
 import { CT } from './fields.js';
 
@@ -27,6 +33,8 @@ export interface CtEntry {
   label: bigint;
   /** which NAT was set up when committing */
   nat: { src: boolean; dst: boolean };
+  /** a reply-direction packet went through conntrack: later packets are `est` */
+  replied?: boolean;
 }
 
 export interface CtHit {
@@ -62,8 +70,15 @@ export class Conntrack {
   /** Deep copy: a probe's forward and reply packets can share one without touching others. */
   clone(): Conntrack {
     const c = new Conntrack();
-    for (const e of this.entries()) c.commit({ ...e, orig: { ...e.orig }, reply: { ...e.reply }, nat: { ...e.nat } });
+    c.restore(this);
     return c;
+  }
+
+  /** Makes this table a deep copy of `from` (in place: holders of this object see the change). */
+  restore(from: Conntrack): void {
+    const entries = from.entries();
+    this.table.clear();
+    for (const e of entries) this.commit({ ...e, orig: { ...e.orig }, reply: { ...e.reply }, nat: { ...e.nat } });
   }
 }
 

@@ -18,10 +18,18 @@
  *   the current pass, each a new "pass" of the trace.
  * - ct() without table commits (and runs exec()) but hides its results from the following
  *   actions, like OVS (ctx->conntracked = false).
- * - select groups: bucket choice is deterministic: the bucket whose cumulative weight range holds
- *   `fnv1a(5-tuple) mod total weight` (a single bucket is always chosen). In `ctNext` (scripted)
- *   mode a `selection_method=dp_hash` group ends the pass, as ovs-vswitchd's hash+recirc freeze
- *   does in ofproto/trace, which does not follow that recirculation (checked on the real OVS).
+ * - select groups (OVN load balancers): OVS picks one bucket per connection from a hash of the
+ *   5-tuple (dp_hash), whose value depends on the datapath (kernel: a per-boot random seed;
+ *   userspace: the RSS hash), so no packet's bucket is predictable offline. A run first takes the
+ *   bucket whose cumulative weight range holds `fnv1a(5-tuple) mod total weight`; if the packet is
+ *   then not delivered, it is rerun (conntrack and learned flows restored) with the other buckets
+ *   of each select group it met, and the first run that delivers is the result: a probe asks
+ *   whether a connection can get through, and some source port hashes to each live bucket (the
+ *   real datapath, test/datapath-oracle.test.ts: an api pod reaching its own Service is delivered
+ *   when its own backend is picked and dropped by its egress policy otherwise). `selectBucket`
+ *   pins the choice instead (to replay what a real datapath chose). In `ctNext` (scripted) mode a
+ *   `selection_method=dp_hash` group ends the pass, as ovs-vswitchd's hash+recirc freeze does in
+ *   ofproto/trace, which does not follow that recirculation (checked on the real OVS).
  * - controller(): the OVN opcode (first 4 bytes of userdata) is reported; reject-family opcodes
  *   (reject, tcp_reset, icmp4/6_error, sctp_abort) make the verdict `rejected`. A paused controller
  *   action ends the translation (the packet is resumed by ovn-controller, which udnc does not run).
@@ -103,7 +111,20 @@ export interface RunOptions {
   ctNext?: bigint[];
   /** first table (default 0) */
   table?: number;
+  /**
+   * The bucket a multi-bucket select group takes (index into its buckets); undefined: the hash's.
+   * Given, no other bucket is tried.
+   */
+  selectBucket?: (group: OfGroup) => number | undefined;
+  /** rerun an undelivered packet with the other buckets of the select groups it met (default true) */
+  exploreBuckets?: boolean;
 }
+
+/** Bounds the reruns of one packet over select-group buckets (combinations across groups). */
+export const MAX_BUCKET_RUNS = 64;
+
+/** One multi-bucket select-group decision of a run, in the order met. */
+interface BucketChoice { group: number; buckets: number; chosen: number; /** buckets OVS can pick (weight > 0) */ live: number[] }
 
 /** Localnet ports, so that a packet leaving the cluster can be told from a drop. */
 export interface LocalnetPort { name: string; dpKey: number; portKey: number }
@@ -155,6 +176,10 @@ interface RunCtx {
   /** the current pass froze (scripted mode, dp_hash group): the rest of it is not translated */
   frozen: boolean;
   external?: string;
+  /** bucket indexes to take at the 1st, 2nd, … multi-bucket select group met (then the hash's) */
+  forced: readonly number[];
+  /** the multi-bucket select-group decisions taken */
+  choices: BucketChoice[];
 }
 
 const S = SLOT;
@@ -195,6 +220,48 @@ export class Classifier {
   }
 
   run(packet: FlowFields, opts: RunOptions = {}): ClassifyResult {
+    if (opts.ctNext || opts.selectBucket || opts.exploreBuckets === false) return this.runOnce(packet, opts, []).result;
+    const ct = opts.conntrack ?? new Conntrack();
+    const learned = opts.learned ?? new Learned();
+    const o: RunOptions = { ...opts, conntrack: ct, learned };
+    const ct0 = ct.clone();
+    const l0 = learned.clone();
+    const first = this.runOnce(packet, o, []);
+    const delivers = (r: ClassifyResult): boolean => r.verdict.kind === 'delivered' || r.verdict.kind === 'external';
+    if (!first.choices.length || delivers(first.result)) return first.result;
+    const ct1 = ct.clone();
+    const l1 = learned.clone();
+    // every other bucket at each decision point the runs meet, breadth first
+    const queue: number[][] = [];
+    const expand = (forced: readonly number[], choices: readonly BucketChoice[]): void => {
+      for (let i = forced.length; i < choices.length; i++) {
+        for (const b of choices[i]!.live) {
+          if (b !== choices[i]!.chosen) queue.push([...choices.slice(0, i).map((c) => c.chosen), b]);
+        }
+      }
+    };
+    expand([], first.choices);
+    let runs = 1;
+    while (queue.length && runs < MAX_BUCKET_RUNS) {
+      const forced = queue.shift()!;
+      ct.restore(ct0);
+      learned.restore(l0);
+      const r = this.runOnce(packet, o, forced);
+      runs++;
+      if (delivers(r.result)) {
+        const text = (cs: readonly BucketChoice[]) => cs.map((c) => `group ${c.group} bucket ${c.chosen}/${c.buckets}`).join(', ');
+        r.result.notes.unshift(`select group: the hash's choice (${text(first.choices)}) is ${first.result.verdict.summary}; ${text(r.choices)} delivers, and the load balancer picks a bucket per connection`);
+        return r.result;
+      }
+      expand(forced, r.choices);
+    }
+    ct.restore(ct1);
+    learned.restore(l1);
+    first.result.notes.push(`select group: no bucket delivers (${runs} runs over ${first.choices.map((c) => `group ${c.group}`).join(', ')})`);
+    return first.result;
+  }
+
+  private runOnce(packet: FlowFields, opts: RunOptions, forced: readonly number[]): { result: ClassifyResult; choices: BucketChoice[] } {
     const st: bigint[] = new Array(N_SLOTS).fill(0n);
     for (const [k, v] of Object.entries(packet)) {
       const i = S[k];
@@ -204,6 +271,7 @@ export class Classifier {
     const ctx: RunCtx = {
       opts, ct: opts.conntrack ?? new Conntrack(), learned: opts.learned ?? new Learned(), scripted: opts.ctNext ? [...opts.ctNext] : undefined,
       recirc: [], outputs: [], deliveries: [], controller: [], steps: [], notes: [], resubmits: 0, pass: 0, stopped: false, frozen: false,
+      forced, choices: [],
     };
     let frame: Frame = { st, stack: [] };
     this.resubmit(ctx, frame, opts.table ?? 0, 0, 0);
@@ -217,7 +285,7 @@ export class Classifier {
       last = frame.st;
     }
     const final = toFields(last);
-    return { verdict: this.verdict(ctx), steps: ctx.steps, final, notes: ctx.notes, resubmits: ctx.resubmits, deliveries: ctx.deliveries };
+    return { result: { verdict: this.verdict(ctx), steps: ctx.steps, final, notes: ctx.notes, resubmits: ctx.resubmits, deliveries: ctx.deliveries }, choices: ctx.choices };
   }
 
   private verdict(ctx: RunCtx): ClassifyVerdict {
@@ -389,6 +457,14 @@ export class Classifier {
 
   private chooseBucket(ctx: RunCtx, g: OfGroup, st: bigint[]): number {
     if (ctx.scripted || g.buckets.length === 1) return 0;
+    const i = ctx.choices.length;
+    const pinned = ctx.forced[i] ?? ctx.opts.selectBucket?.(g);
+    const chosen = pinned !== undefined && pinned >= 0 && pinned < g.buckets.length ? pinned : this.hashBucket(g, st);
+    ctx.choices.push({ group: g.id, buckets: g.buckets.length, chosen, live: g.buckets.flatMap((b, j) => (b.weight > 0 ? [j] : [])) });
+    return chosen;
+  }
+
+  private hashBucket(g: OfGroup, st: bigint[]): number {
     const total = g.buckets.reduce((s, b) => s + b.weight, 0);
     if (total <= 0) return 0;
     let h = fnv1a(`${st[S['nw_src']!]}|${st[S['ipv6_src']!]}|${st[S['tp_src']!]}|${st[S['nw_dst']!]}|${st[S['ipv6_dst']!]}|${st[S['tp_dst']!]}|${st[S['nw_proto']!]}`) % total;
@@ -425,7 +501,9 @@ export class Classifier {
       let origT: CtTuple;
       if (hit) {
         const e = hit.entry;
-        state = CT.trk | CT.est | (hit.reply ? CT.rpl : 0n);
+        // new until the reply direction has been seen (conntrack.ts)
+        if (hit.reply) e.replied = true;
+        state = CT.trk | (e.replied ? CT.est : CT.new) | (hit.reply ? CT.rpl : 0n);
         origT = e.orig;
         if (nat && (e.nat.dst || e.nat.src)) {
           // translate to the other direction's view: original → reverse(reply), reply → reverse(orig)

@@ -36,6 +36,21 @@ export class Learned {
     for (const t of this.flows.values()) n += t.size;
     return n;
   }
+
+  /** A copy (flows are immutable once learned, so they are shared). */
+  clone(): Learned {
+    const l = new Learned();
+    l.restore(this);
+    return l;
+  }
+
+  /** Makes this set a copy of `from`, in place. */
+  restore(from: Learned): void {
+    const src = [...from.flows].map(([t, m]) => [t, new Map(m)] as const);
+    this.flows.clear();
+    this.tables.clear();
+    for (const [t, m] of src) this.flows.set(t, m);
+  }
 }
 
 function splitTop(s: string): string[] {

@@ -155,6 +155,20 @@ function computeParty(ctx: Ctx, pod: Pod, network: string | undefined, out: Reas
   return { pod, attachment: att, ip, parsed: ip ? parseIP(ip) : undefined, host: false, label: podName(pod) };
 }
 
+/**
+ * ovn-kubernetes (services/lb_config.go, ovn-kubernetes#4066) gives a ClientIP Service OVN's
+ * affinity_timeout, except for the largest timeout, 86400 s, which it programs as permanent
+ * affinity (selection_fields ip_src/ip_dst, no learn stage and no drop). Restated here, not read
+ * from src/northbound: the evaluator is the independent oracle of the lowering.
+ */
+const PERMANENT_AFFINITY_SECONDS = 86400;
+const DEFAULT_AFFINITY_SECONDS = 10800;
+function affinityTimeout(svc: Service): number | undefined {
+  if (svc.sessionAffinity !== 'ClientIP') return undefined;
+  const t = svc.affinityTimeoutSeconds ?? DEFAULT_AFFINITY_SECONDS;
+  return t === PERMANENT_AFFINITY_SECONDS ? undefined : t;
+}
+
 function evaluateService(
   ctx: Ctx, srcSpec: PeerSpec, svc: Service, probe: Probe, opts: EvalOptions, vip?: string,
 ): Verdict {
@@ -202,8 +216,16 @@ function evaluateService(
   const chosen = ok[0] ?? results[0]!;
   pre.push(step('service', ok.length ? 'allow' : 'deny',
     `${what}: ${ok.length} of ${results.length} endpoint(s) reachable`, svc.ref));
+  const firstDropped = ok.length > 0 && ctx.c.lbAffinityDropsFirstConnection && affinityTimeout(svc) !== undefined;
+  if (firstDropped) {
+    pre.push(step('service', 'deny',
+      `${what} has ClientIP session affinity (affinity_timeout ${affinityTimeout(svc)} s): OVN drops a client's first connection. `
+      + 'Its first packet reaches the affinity learn stage, which records client → backend and ends without `next` '
+      + '(northd 25.03 ls_in_lb_aff_learn / lr_in_lb_aff_learn); the connection\'s retransmissions stay +new in conntrack and are dropped the same way. '
+      + 'Later connections from the client within the timeout go to the learned backend (ovn-kubernetes#4066; seen on the real datapath)', svc.ref));
+  }
   return {
-    allowed: ok.length > 0,
+    allowed: ok.length > 0 && !firstDropped,
     ingress: chosen.verdict.ingress,
     egress: chosen.verdict.egress,
     reasons: [...pre, ...chosen.verdict.reasons],

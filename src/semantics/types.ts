@@ -37,6 +37,11 @@ export interface Choices {
   hostNetworkOutsidePolicy: boolean;
   /** NP ipBlock and ANP networks peers match pod IPs too (ovn-k matches on IP) */
   ipBlockMatchesPodIPs: boolean;
+  /**
+   * A ClientIP-affinity Service (with OVN's affinity_timeout) loses a client's first connection:
+   * OVN's affinity learn stage ends without `next` (ovn-kubernetes#4066); later ones get through
+   */
+  lbAffinityDropsFirstConnection: boolean;
 }
 
 export const SEMANTICS_PRESETS: Readonly<Record<Semantics, Readonly<Choices>>> = {
@@ -48,6 +53,7 @@ export const SEMANTICS_PRESETS: Readonly<Record<Semantics, Readonly<Choices>>> =
     adminPoliciesDefaultNetworkOnly: true,
     hostNetworkOutsidePolicy: true,
     ipBlockMatchesPodIPs: true,
+    lbAffinityDropsFirstConnection: true,
   },
   kubernetes: {
     loopbackBypassesPolicy: false,
@@ -58,6 +64,7 @@ export const SEMANTICS_PRESETS: Readonly<Record<Semantics, Readonly<Choices>>> =
     hostNetworkOutsidePolicy: false,
     // the e2e suite and cyclonus expect ipBlock to select pod IPs; the spec leaves it open
     ipBlockMatchesPodIPs: true,
+    lbAffinityDropsFirstConnection: false,
   },
 };
 
