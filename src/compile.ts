@@ -21,6 +21,8 @@ export interface CompileOptions extends ModelOptions, Pick<LoadOptions, 'lenient
   until?: Stage;
   /** openflow stage: the node whose chassis view to compute (default: one chassis hosting everything) */
   node?: string;
+  /** called as each stage starts (progress display) */
+  onStage?: (stage: Stage) => void;
 }
 
 export interface CompileResult {
@@ -35,6 +37,7 @@ export interface CompileResult {
 export type CompileInput = string[] | Array<{ file: string; text: string }>;
 
 export async function compile(input: CompileInput, opts: CompileOptions = {}): Promise<CompileResult> {
+  opts.onStage?.('manifests');
   const manifests = await loadInput(input, opts);
   return compileManifests(manifests, opts);
 }
@@ -43,15 +46,19 @@ export function compileManifests(manifests: ManifestSet, opts: CompileOptions = 
   const until = STAGES.indexOf(opts.until ?? 'lflow');
   const result: CompileResult = { manifests };
   if (until < 1) return result;
+  opts.onStage?.('model');
   const model = buildModel(manifests, opts);
   result.model = model;
   if (until < 2) return result;
+  opts.onStage?.('nb');
   const nb = lowerToNorthbound(model);
   result.nb = nb;
   if (until < 3) return result;
+  opts.onStage?.('lflow');
   const lflow = computeLogicalFlows(nb);
   result.lflow = lflow;
   if (until < 4) return result;
+  opts.onStage?.('openflow');
   result.openflow = compileOpenFlow(lflow, { nb, ...(opts.node !== undefined ? { node: opts.node } : {}) });
   return result;
 }

@@ -11,6 +11,9 @@
  *   for (...) progress.tick();               // "udnc report: matrix 42%" (redrawn only when the percent changes)
  *   progress.done();                         // clears the line; call it before writing results or errors
  *
+ * `compileStages(progress)` is an `onStage` for src/compile.ts; `progress.update(name, done, total)`
+ * suits library callbacks that report (done, total).
+ *
  * Library code should not import this; pass a callback (`onProgress?: (done, total) => void`) and
  * let the command forward it to `tick`.
  */
@@ -26,6 +29,8 @@ export interface Progress {
   stage(name: string, total?: number): void;
   /** `n` more units of the current stage done (default 1) */
   tick(n?: number): void;
+  /** `done` of `total` units of stage `name` (starts the stage when it is not the current one) */
+  update(name: string, done: number, total: number): void;
   /** clear the progress line (idempotent) */
   done(): void;
   /** false when silent */
@@ -35,7 +40,7 @@ export interface Progress {
 const CLEAR = '\r\x1b[K';
 
 export function createProgress(io: ProgressIO, command: string): Progress {
-  if (!io.isTTY) return { stage() {}, tick() {}, done() {}, enabled: false };
+  if (!io.isTTY) return { stage() {}, tick() {}, update() {}, done() {}, enabled: false };
   let name = '';
   let total = 0;
   let count = 0;
@@ -45,7 +50,7 @@ export function createProgress(io: ProgressIO, command: string): Progress {
     io.stderr(`${CLEAR}udnc ${command}: ${text}`);
     dirty = true;
   };
-  return {
+  const p: Progress = {
     enabled: true,
     stage(n, t) {
       name = n;
@@ -63,9 +68,29 @@ export function createProgress(io: ProgressIO, command: string): Progress {
         draw(`${name} ${pct}%`);
       }
     },
+    update(n, d, t) {
+      if (n !== name || t !== total || !dirty) p.stage(n, t);
+      p.tick(d - count);
+    },
     done() {
       if (dirty) io.stderr(CLEAR);
       dirty = false;
     },
   };
+  return p;
+}
+
+/** What the compile stages (src/compile.ts `onStage`) are called on the progress line. */
+const STAGE_LABELS: Record<string, string> = {
+  manifests: 'reading manifests', model: 'model', nb: 'northbound rows', lflow: 'logical flows', openflow: 'OpenFlow flows',
+};
+
+/** An `onStage` callback for src/compile.ts that names each stage on the progress line. */
+export function compileStages(p: Progress, prefix = ''): (stage: string) => void {
+  return (stage) => p.stage(`${prefix}${STAGE_LABELS[stage] ?? stage}`);
+}
+
+/** `io` whose stderr first clears the progress line, for code that reports on stderr while a stage runs. */
+export function clearingStderr<T extends ProgressIO>(io: T, p: Progress): T {
+  return { ...io, stderr: (s: string) => { p.done(); io.stderr(s); } };
 }

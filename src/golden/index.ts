@@ -81,6 +81,8 @@ export interface GoldenOptions extends Partial<GoldenDirs> {
   fixtures?: string[];
   /** golden files to check (default: all) */
   files?: readonly GoldenFile[];
+  /** progress: called before each fixture is rendered (index from 0) */
+  onFixture?: (fixture: string, index: number, total: number) => void;
 }
 
 function dirs(o: GoldenOptions): GoldenDirs {
@@ -102,7 +104,9 @@ async function fixturesOf(o: GoldenOptions, d: GoldenDirs): Promise<string[]> {
 export async function checkGoldens(o: GoldenOptions & { missingIsChange?: boolean } = {}): Promise<GoldenFileResult[]> {
   const d = dirs(o);
   const out: GoldenFileResult[] = [];
-  for (const fixture of await fixturesOf(o, d)) {
+  const fixtures = await fixturesOf(o, d);
+  for (const [i, fixture] of fixtures.entries()) {
+    o.onFixture?.(fixture, i, fixtures.length);
     const cur = await renderGoldens(d.fixturesDir, fixture);
     for (const file of o.files ?? GOLDEN_FILES) {
       const p = path.join(d.goldenDir, fixture, file);
@@ -126,7 +130,9 @@ export async function checkGoldens(o: GoldenOptions & { missingIsChange?: boolea
 export async function updateGoldens(o: GoldenOptions = {}): Promise<GoldenFileResult[]> {
   const d = dirs(o);
   const out: GoldenFileResult[] = [];
-  for (const fixture of await fixturesOf(o, d)) {
+  const fixtures = await fixturesOf(o, d);
+  for (const [i, fixture] of fixtures.entries()) {
+    o.onFixture?.(fixture, i, fixtures.length);
     const cur = await renderGoldens(d.fixturesDir, fixture);
     await fs.mkdir(path.join(d.goldenDir, fixture), { recursive: true });
     for (const file of o.files ?? GOLDEN_FILES) {

@@ -18,6 +18,8 @@ export interface MatrixOptions extends EvalOptions {
   granularity?: 'workload' | 'pod';
   /** keep full verdicts (reason chains) in the cells */
   explain?: boolean;
+  /** progress: called after each source row, with the rows done and the total over all networks */
+  onRow?: (done: number, total: number) => void;
 }
 
 export interface MatrixEntity {
@@ -159,6 +161,8 @@ export function buildMatrix(model: ClusterModel, opts: MatrixOptions = {}): Matr
   const polPorts = policyPorts(model);
   const networks: NetworkMatrix[] = [];
   const byNet = matrixEntities(model, granularity);
+  const totalRows = [...byNet].reduce((n, [net, es]) => n + (net === 'host' ? 0 : es.length + (net === 'default' ? byNet.get('host')?.length ?? 0 : 0)), 0);
+  let rowsDone = 0;
   for (const [network, entities] of byNet) {
     // hostNetwork pods share the node's stack; they are listed on the default network's matrix.
     if (network === 'host') continue;
@@ -190,6 +194,7 @@ export function buildMatrix(model: ClusterModel, opts: MatrixOptions = {}): Matr
           if (verdicts) verdicts[base + k] = v;
         });
       });
+      opts.onRow?.(++rowsDone, totalRows);
     });
     const nm: NetworkMatrix = { network, entities: all, ports, codes, rowWidth, colOffset };
     const owner = model.networks.find((n) => n.id === network)?.owner;

@@ -1,5 +1,6 @@
 import { type Command, parseCommandArgs, usageError } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
+import { compileStages, createProgress } from '../../common/progress.js';
 import { compile as compilePipeline, type Stage } from '../../compile.js';
 import { formatListing, formatNbctl, formatTransact } from '../../northbound/index.js';
 import { formatLflowList } from '../../lflow/index.js';
@@ -44,9 +45,15 @@ export const compile: Command = {
     if (!formats[stage]!.includes(fmt)) {
       return usageError(io, compile, `--format '${fmt}' is not available for --stage ${stage} (expected one of: ${formats[stage]!.join(', ')})`);
     }
-    const result = await compilePipeline(args.positionals, {
-      until: stage as Stage, readStdin: io.readStdin, ...(args.values.node !== undefined ? { node: args.values.node } : {}),
-    });
+    const progress = createProgress(io, 'compile');
+    let result;
+    try {
+      result = await compilePipeline(args.positionals, {
+        until: stage as Stage, readStdin: io.readStdin, onStage: compileStages(progress), ...(args.values.node !== undefined ? { node: args.values.node } : {}),
+      });
+    } finally {
+      progress.done();
+    }
     if (!quiet) {
       for (const n of result.manifests.notices) io.stderr(formatDiagnostic(n) + '\n');
       for (const n of result.model?.notices ?? []) io.stderr(`notice: ${n.message}\n`);

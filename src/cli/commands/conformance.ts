@@ -94,18 +94,20 @@ fails to load or compile, 3 on any disagreement (a udnc bug).
       return report.cases.some((c) => c.error) ? EXIT.CHECK_FAILED : EXIT.OK;
     }
     if (a.flags.has('--sample')) throw usage('conformance', '--sample needs --classifier');
-    const run = (semantics: 'ovn-kubernetes' | 'kubernetes') => runConformance(dir, {
-      semantics, ...filter,
-      ...(io.isTTY ? { onCase: (p: string) => io.stderr(`\r\x1b[K${p}`) } : {}),
-    });
+    const progress = createProgress(io, 'conformance');
+    const run = async (semantics: 'ovn-kubernetes' | 'kubernetes') => {
+      try {
+        return await runConformance(dir, { semantics, ...filter, ...(progress.enabled ? { onCase: (p: string) => progress.stage(`${semantics}: ${p}`) } : {}) });
+      } finally {
+        progress.done();
+      }
+    };
     if (a.flags.has('--record-deviations')) {
       const reports = [await run('ovn-kubernetes'), await run('kubernetes')];
-      if (io.isTTY) io.stderr('\r\x1b[K');
       io.stdout(JSON.stringify(recordDeviations(reports), null, 1) + '\n');
       return EXIT.OK;
     }
     const report = await run(semanticsFlag(a.flags.get('--semantics'), 'conformance'));
-    if (io.isTTY) io.stderr('\r\x1b[K');
     if (!report.cases.length) throw usage('conformance', 'no case matched');
     io.stdout(formatConformance(report, { verbose: a.flags.has('--verbose') }));
     return report.unexplained.length || report.staleDeviations.length ? EXIT.CHECK_FAILED : EXIT.OK;

@@ -1,5 +1,6 @@
 import { type Command, parseCommandArgs, usageError } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
+import { compileStages, createProgress } from '../../common/progress.js';
 import { compile as compilePipeline } from '../../compile.js';
 import { computeCost, formatCost, type CostFormat } from '../../cost/index.js';
 
@@ -39,14 +40,23 @@ export const cost: Command = {
       if (!Number.isInteger(top) || top < 0) return usageError(io, cost, `--top wants a non-negative integer, got '${args.values.top}'`);
     }
     if (args.positionals.length === 0) return usageError(io, cost, 'no input given', true);
-    const result = await compilePipeline(args.positionals, {
-      until: 'openflow', readStdin: io.readStdin, ...(args.values.node !== undefined ? { node: args.values.node } : {}),
-    });
+    const progress = createProgress(io, 'cost');
+    let result;
+    let costs;
+    try {
+      result = await compilePipeline(args.positionals, {
+        until: 'openflow', readStdin: io.readStdin, onStage: compileStages(progress), ...(args.values.node !== undefined ? { node: args.values.node } : {}),
+      });
+      progress.stage('attributing flows to objects');
+      costs = computeCost(result);
+    } finally {
+      progress.done();
+    }
     if (!args.values.quiet) {
       for (const n of result.manifests.notices) io.stderr(formatDiagnostic(n) + '\n');
       for (const e of result.openflow?.errors ?? []) io.stderr(`warning: openflow: lflow skipped: ${e}\n`);
     }
-    io.stdout(formatCost(computeCost(result), fmt as CostFormat, top !== undefined ? { top } : {}));
+    io.stdout(formatCost(costs, fmt as CostFormat, top !== undefined ? { top } : {}));
     return EXIT.OK;
   },
 };

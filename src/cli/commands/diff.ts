@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../../common/errors.js';
+import { compileStages, createProgress } from '../../common/progress.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
 import { compile, type Stage } from '../../compile.js';
 import { connectivityChanged, diffClusters, formatDiff, type DiffFormat } from '../../diff/index.js';
@@ -64,8 +65,16 @@ Exit codes: 0 no connectivity change, 1 connectivity changed, 2 bad input.
     const semantics = semanticsFlag(a.flags.get('--semantics'), 'diff');
     const opts = { until: until as Stage, implicitNamespaces: a.flags.has('--implicit-namespaces'), readStdin: io.readStdin };
     const paths = (s: string) => s.split(',').filter((x) => x !== '');
-    const [oldR, newR] = [await compile(paths(sides[0]), opts), await compile(paths(sides[1]), opts)];
-    const d = diffClusters(oldR, newR, { semantics });
+    const progress = createProgress(io, 'diff');
+    let d;
+    try {
+      const oldR = await compile(paths(sides[0]), { ...opts, onStage: compileStages(progress, 'OLD: ') });
+      const newR = await compile(paths(sides[1]), { ...opts, onStage: compileStages(progress, 'NEW: ') });
+      progress.stage('comparing (connectivity probes, NB rows, lflows, OpenFlow)');
+      d = diffClusters(oldR, newR, { semantics });
+    } finally {
+      progress.done();
+    }
     io.stdout(formatDiff(d, format as DiffFormat, { limit }));
     return connectivityChanged(d) ? EXIT.CHECK_FAILED : EXIT.OK;
   },

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../../common/errors.js';
+import { createProgress } from '../../common/progress.js';
 import { parseArgs, usage } from '../../semantics/cli-util.js';
 import { GOLDEN_FILES, type GoldenFile, checkGoldens, updateGoldens } from '../../golden/index.js';
 
@@ -48,11 +49,15 @@ Options:
       ...(typeof a.flags.get('--golden-dir') === 'string' ? { goldenDir: a.flags.get('--golden-dir') as string } : {}),
     };
     let results;
+    const progress = createProgress(io, `golden ${action}`);
+    const onFixture = (fixture: string, i: number, n: number) => progress.stage(`fixture ${i + 1}/${n}: ${fixture}`);
     try {
-      results = action === 'update' ? await updateGoldens(opts) : await checkGoldens({ ...opts, missingIsChange: a.flags.has('--strict') });
+      results = action === 'update' ? await updateGoldens({ ...opts, onFixture }) : await checkGoldens({ ...opts, onFixture, missingIsChange: a.flags.has('--strict') });
     } catch (e) {
       if (e instanceof Error && /^no fixture|no \.yaml|ENOENT/.test(e.message)) throw usage('golden', e.message);
       throw e;
+    } finally {
+      progress.done();
     }
     const count = (s: string) => results.filter((r) => r.status === s).length;
     for (const r of results) if (r.diff) io.stdout(r.diff);

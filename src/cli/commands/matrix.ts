@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
+import { clearingStderr, createProgress } from '../../common/progress.js';
 import { loadManifests } from '../../manifests/index.js';
 import { buildModel } from '../../model/index.js';
 import { buildMatrix, formatMatrix } from '../../semantics/index.js';
@@ -68,21 +69,36 @@ ${CROSS_CHECK_HELP}  --lenient               skip unreadable or invalid document
       if (!Number.isInteger(p) || p < 1 || p > 65535) throw usage('matrix', `--port must be 1-65535`);
       ports = [{ protocol, port: p }];
     } else if (a.flags.has('--protocol')) throw usage('matrix', '--protocol needs --port');
-    const set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
+    const semantics = semanticsFlag(a.flags.get('--semantics'), 'matrix');
+    const progress = createProgress(io, 'matrix');
+    let set;
+    let m;
+    try {
+      progress.stage('reading manifests');
+      set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
+      progress.stage('model');
+      const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
+      m = buildMatrix(model, {
+        semantics, granularity: a.flags.has('--pods') ? 'pod' : 'workload',
+        explain: a.flags.has('--explain'), ...(ports ? { ports } : {}),
+        onRow: (done, total) => progress.update('evaluating rows', done, total),
+      });
+    } finally {
+      progress.done();
+    }
     for (const n of set.notices) if (n.severity !== 'notice') io.stderr(`${formatDiagnostic(n)}\n`);
-    const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
     const explain = a.flags.has('--explain');
-    const m = buildMatrix(model, {
-      semantics: semanticsFlag(a.flags.get('--semantics'), 'matrix'),
-      granularity: a.flags.has('--pods') ? 'pod' : 'workload',
-      explain, ...(ports ? { ports } : {}),
-    });
     if (graph) {
       const tooLarge = graphTooLarge(m);
       if (tooLarge) throw usage('matrix', `-o ${format}: ${tooLarge}; use -o txt or csv, or udnc report for a heat map`);
       io.stdout(format === 'dot' ? matrixToDot(m) : matrixToSvg(m));
     } else io.stdout(formatMatrix(m, format as 'txt', { explain }));
     if (a.flags.has('--no-cross-check')) return EXIT.OK;
-    return runCrossCheck(set, matrixProbes(m), io, { implicitNamespaces: a.flags.has('--implicit-namespaces') }).code;
+    progress.stage('cross-check: compiling to OpenFlow, classifying every probe');
+    try {
+      return runCrossCheck(set, matrixProbes(m), clearingStderr(io, progress), { implicitNamespaces: a.flags.has('--implicit-namespaces') }).code;
+    } finally {
+      progress.done();
+    }
   },
 };

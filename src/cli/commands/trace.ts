@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../../common/errors.js';
+import { compileStages, createProgress } from '../../common/progress.js';
 import { loadManifests } from '../../manifests/index.js';
 import { compileManifests } from '../../compile.js';
 import { parseArgs, usage } from '../../semantics/cli-util.js';
@@ -77,10 +78,17 @@ Exit: 0 the packet (and with --reply the answer) reached its destination, 1 it d
         : /^[0-9.]+$/.test(to) || to.includes(':') ? 'ip' : undefined;
     if (!toKind) throw usage('trace', `--to must be NS/NAME, an IP or svc/NS/NAME (got '${to}')`);
     const node = a.flags.get('--node');
-    const set = await loadManifests(a.positional, { readStdin: io.readStdin });
-    const compiled = compileManifests(set, {
-      until: 'openflow', implicitNamespaces: a.flags.has('--implicit-namespaces'), ...(typeof node === 'string' ? { node } : {}),
-    });
+    const progress = createProgress(io, 'trace');
+    let compiled;
+    try {
+      progress.stage('reading manifests');
+      const set = await loadManifests(a.positional, { readStdin: io.readStdin });
+      compiled = compileManifests(set, {
+        until: 'openflow', implicitNamespaces: a.flags.has('--implicit-namespaces'), onStage: compileStages(progress), ...(typeof node === 'string' ? { node } : {}),
+      });
+    } finally {
+      progress.done();
+    }
     const onNetwork = typeof network === 'string' ? { network } : {};
     const podSpec = (flag: string, text: string): PeerSpec => {
       const r = resolvePod(compiled.model!, text);

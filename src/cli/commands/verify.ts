@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
+import { clearingStderr, createProgress } from '../../common/progress.js';
 import { loadManifests } from '../../manifests/index.js';
 import { buildModel } from '../../model/index.js';
 import { parseExpectations, reasonText, verifyExpectations } from '../../semantics/index.js';
@@ -50,10 +51,21 @@ the evaluator on some probe (a udnc bug; both reason chains are printed).
       throw usage('verify', `cannot read ${file}: ${(e as Error).message}`);
     }
     const exps = parseExpectations(text, file);
-    const set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
+    const semantics = semanticsFlag(a.flags.get('--semantics'), 'verify');
+    const progress = createProgress(io, 'verify');
+    let set;
+    let rep;
+    try {
+      progress.stage('reading manifests');
+      set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
+      progress.stage('model');
+      const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
+      progress.stage(`evaluating ${exps.length} probes`);
+      rep = verifyExpectations(model, exps, { semantics });
+    } finally {
+      progress.done();
+    }
     for (const n of set.notices) if (n.severity !== 'notice') io.stderr(`${formatDiagnostic(n)}\n`);
-    const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
-    const rep = verifyExpectations(model, exps, { semantics: semanticsFlag(a.flags.get('--semantics'), 'verify') });
     for (const r of rep.results) {
       if (r.ok && !a.flags.has('--verbose')) continue;
       const e = r.expectation;
@@ -64,7 +76,13 @@ the evaluator on some probe (a udnc bug; both reason chains are printed).
     io.stdout(`${rep.results.length - rep.failed.length} passed, ${rep.failed.length} failed\n`);
     if (!a.flags.has('--no-cross-check')) {
       const probes = rep.results.map((r) => r.probe).filter((p): p is Probe => p !== undefined);
-      const cc = runCrossCheck(set, probes, io, { implicitNamespaces: a.flags.has('--implicit-namespaces'), verbose: a.flags.has('--verbose') });
+      progress.stage(`cross-check: compiling to OpenFlow, classifying ${probes.length} probes`);
+      let cc;
+      try {
+        cc = runCrossCheck(set, probes, clearingStderr(io, progress), { implicitNamespaces: a.flags.has('--implicit-namespaces'), verbose: a.flags.has('--verbose') });
+      } finally {
+        progress.done();
+      }
       if (cc.code !== EXIT.OK) return cc.code;
     }
     return rep.failed.length ? EXIT.CHECK_FAILED : EXIT.OK;
