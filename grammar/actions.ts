@@ -20,6 +20,7 @@ import {
   type NestKind, type Pipeline, type CtNatKind, type CtLbDst, type ResultKind,
 } from './actions-ast.js';
 import type { ExprSymbol, Symtab } from '../src/expr/index.js';
+import { parseField as parseMatchField } from './match-parser.js';
 import {
   DHCPV4_OPTS, DHCPV6_OPTS, ND_RA_OPTS, CONTROLLER_EVENT_OPTS, OVN_EVENTS, LOG_SEVERITIES, LOG_VERDICTS,
   LOG_VERDICT_UNKNOWN, LOG_SEVERITY_INFO, EMPTY_LB_VIP, EMPTY_LB_PROTOCOL, EMPTY_LB_LOAD_BALANCER,
@@ -183,6 +184,14 @@ class Cursor {
     if (this.handleCommon()) return;
     this.error = msg;
   }
+  /** lexer_error(), under the name grammar/match-parser.ts's FieldLexer uses */
+  errorMsg(msg: string): void {
+    this.err(msg);
+  }
+  /** the identifier of the current token, when it is an Id */
+  get id(): string | undefined {
+    return this.kind === 'Id' ? this.s : undefined;
+  }
   syntaxError(msg?: string | null): void {
     if (this.handleCommon()) return;
     let s = 'Syntax error';
@@ -222,46 +231,9 @@ export function exprTypeCheck(f: ExprField, nBits: number, rw: boolean, scope: n
   return null;
 }
 
-/** parse_field() of expr.c. */
+/** parse_field() of expr.c: the match parser's (same lexer interface, same OVN messages). */
 function parseField(ctx: Ctx): ExprField | null {
-  const lx = ctx.lx;
-  if (lx.kind !== 'Id') {
-    lx.syntaxError('expecting field name');
-    return null;
-  }
-  const symbol = ctx.pp.symtab.get(lx.s);
-  if (!symbol) {
-    lx.syntaxError('expecting field name');
-    return null;
-  }
-  lx.get();
-  if (lx.match('LSquare')) {
-    if (!symbol.width) {
-      lx.err(`Cannot select subfield of string field ${symbol.name}.`);
-      return null;
-    }
-    const low = lx.forceInt();
-    if (low === null) return null;
-    let high = low;
-    if (lx.match('Ellipsis')) {
-      const h = lx.forceInt();
-      if (h === null) return null;
-      high = h;
-    }
-    if (!lx.forceMatch('RSquare')) return null;
-    if (low > high) {
-      lx.err(`Invalid bit range ${low} to ${high}.`);
-      return null;
-    } else if (high >= symbol.width) {
-      lx.err(`Cannot select bits ${low} to ${high} of ${symbol.width}-bit field ${symbol.name}.`);
-      return null;
-    } else if (symbol.level === 'nominal' && (low !== 0 || high !== symbol.width - 1)) {
-      lx.err(`Cannot select subfield of nominal field ${symbol.name}.`);
-      return null;
-    }
-    return { symbol, ofs: low, nBits: high - low + 1 };
-  }
-  return { symbol, ofs: 0, nBits: symbol.width };
+  return parseMatchField(ctx.lx, ctx.pp.symtab);
 }
 
 /** expr_field_parse(): a field, plus the annotated prerequisites of it and its parents. */

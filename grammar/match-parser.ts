@@ -70,6 +70,10 @@ export class TokenCursor {
   get type(): string {
     return this.token?.tokenType.name ?? 'End';
   }
+  /** the identifier of the current token, when it is an Id */
+  get id(): string | undefined {
+    return this.type === 'Id' ? tokenPayload(this.token!).s : undefined;
+  }
   lookaheadType(): string {
     return this.tokens[this.pos + 1]?.tokenType.name ?? 'End';
   }
@@ -289,44 +293,7 @@ class Ctx {
 
   /** parse_field */
   parseField(): ExprField | null {
-    const lx = this.lx;
-    if (lx.type !== 'Id') {
-      lx.syntaxError('expecting field name');
-      return null;
-    }
-    const symbol = this.env.symtab.get(tokenPayload(lx.token!).s!);
-    if (!symbol) {
-      lx.syntaxError('expecting field name');
-      return null;
-    }
-    lx.get();
-    if (lx.match('LSquare')) {
-      if (!symbol.width) {
-        lx.errorMsg(`Cannot select subfield of string field ${symbol.name}.`);
-        return null;
-      }
-      const low = lx.forceInt();
-      if (low === null) return null;
-      let high = low;
-      if (lx.match('Ellipsis')) {
-        const h = lx.forceInt();
-        if (h === null) return null;
-        high = h;
-      }
-      if (!lx.forceMatch('RSquare')) return null;
-      if (low > high) {
-        lx.errorMsg(`Invalid bit range ${low} to ${high}.`);
-        return null;
-      } else if (high >= symbol.width) {
-        lx.errorMsg(`Cannot select bits ${low} to ${high} of ${symbol.width}-bit field ${symbol.name}.`);
-        return null;
-      } else if (symbol.level === 'nominal' && (low !== 0 || high !== symbol.width - 1)) {
-        lx.errorMsg(`Cannot select subfield of nominal field ${symbol.name}.`);
-        return null;
-      }
-      return { symbol, ofs: low, nBits: high - low + 1 };
-    }
-    return { symbol, ofs: 0, nBits: symbol.width };
+    return parseField(this.lx, this.env.symtab);
   }
 
   parseRelop(): Relop | null {
@@ -540,6 +507,63 @@ class Ctx {
     }
     return e;
   }
+}
+
+/**
+ * What parse_field() needs of a lexer (lib/lex.c): the match parser's TokenCursor and the action
+ * parser's cursor (grammar/actions.ts) both provide it, so both parse fields here.
+ */
+export interface FieldLexer {
+  /** the current token's identifier, or undefined when it is not an Id */
+  readonly id: string | undefined;
+  get(): void;
+  match(type: string): boolean;
+  forceMatch(type: string): boolean;
+  forceInt(): number | null;
+  syntaxError(msg: string | null): void;
+  errorMsg(msg: string): void;
+}
+
+/** parse_field() of lib/expr.c: a symbol and an optional [low..high] subfield, with OVN's error messages. */
+export function parseField(lx: FieldLexer, symtab: Symtab): ExprField | null {
+  const name = lx.id;
+  if (name === undefined) {
+    lx.syntaxError('expecting field name');
+    return null;
+  }
+  const symbol = symtab.get(name);
+  if (!symbol) {
+    lx.syntaxError('expecting field name');
+    return null;
+  }
+  lx.get();
+  if (lx.match('LSquare')) {
+    if (!symbol.width) {
+      lx.errorMsg(`Cannot select subfield of string field ${symbol.name}.`);
+      return null;
+    }
+    const low = lx.forceInt();
+    if (low === null) return null;
+    let high = low;
+    if (lx.match('Ellipsis')) {
+      const h = lx.forceInt();
+      if (h === null) return null;
+      high = h;
+    }
+    if (!lx.forceMatch('RSquare')) return null;
+    if (low > high) {
+      lx.errorMsg(`Invalid bit range ${low} to ${high}.`);
+      return null;
+    } else if (high >= symbol.width) {
+      lx.errorMsg(`Cannot select bits ${low} to ${high} of ${symbol.width}-bit field ${symbol.name}.`);
+      return null;
+    } else if (symbol.level === 'nominal' && (low !== 0 || high !== symbol.width - 1)) {
+      lx.errorMsg(`Cannot select subfield of nominal field ${symbol.name}.`);
+      return null;
+    }
+    return { symbol, ofs: low, nBits: high - low + 1 };
+  }
+  return { symbol, ofs: 0, nBits: symbol.width };
 }
 
 /**
