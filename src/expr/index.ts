@@ -224,7 +224,8 @@ function fieldsOf(m: ExprMatch): Omit<MatchObject, 'text'> {
  * expr_to_matches once more per datapath only when it looked up a port name (inport/outport ==
  * "name"); otherwise the matches are shared. Errors are cached too. The results are shared: callers
  * must not mutate them. One instance per `isChassisResident` and per env.addressSets/portGroups
- * object (a different object clears the cache).
+ * object (a different object clears the cache). `reuse: false` (a match the caller knows it compiles
+ * only once) computes without storing, so the cache holds only what is shared.
  */
 export class MatchCompiler {
   private sets: ExprEnv['addressSets'] | undefined;
@@ -234,7 +235,7 @@ export class MatchCompiler {
   constructor(private readonly opts: { symtab?: Symtab; isChassisResident: (port: string) => boolean }) {}
 
   /** The matches of `match` (ANDed with the action prereqs text, if any) on datapath `dpId`; throws ExprError. */
-  compile(match: string, prereqs: string | null, env: ExprEnv, dpId: number): CompiledMatches {
+  compile(match: string, prereqs: string | null, env: ExprEnv, dpId: number, reuse = true): CompiledMatches {
     if (env.addressSets !== this.sets || env.portGroups !== this.groups) {
       this.sets = env.addressSets;
       this.groups = env.portGroups;
@@ -254,7 +255,7 @@ export class MatchCompiler {
         if (!(err instanceof ExprError)) throw err;
         c = { error: err };
       }
-      this.exprs.set(key, c);
+      if (reuse) this.exprs.set(key, c);
     }
     if (c.error) throw c.error;
     if (c.result) return c.result;
@@ -265,7 +266,7 @@ export class MatchCompiler {
       return Object.prototype.hasOwnProperty.call(ports, name) ? ports[name] : undefined;
     });
     const result = { matches: matches.map(fieldsOf), nConjs };
-    if (portLookups === 0) c.result = result;
+    if (portLookups === 0 && reuse) c.result = result;
     return result;
   }
 }
