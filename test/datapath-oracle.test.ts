@@ -84,11 +84,10 @@ function odpPacket(f: FlowFields): string {
     + `ipv4(src=${ip4(f['nw_src']!)},dst=${ip4(f['nw_dst']!)},proto=${proto},tos=0,ttl=${f['nw_ttl'] ?? 64n},frag=no),${l4}`;
 }
 
-async function txCounts(sb: OvnSandbox, bridge: string): Promise<Map<number, number>> {
-  const out = await sb.ofctl('dump-ports', bridge);
+function txCounts(dump: string): Map<number, number> {
   const m = new Map<number, number>();
   let port: number | undefined;
-  for (const line of out.split('\n')) {
+  for (const line of dump.split('\n')) {
     const p = /^\s*port\s+(\d+):/.exec(line);
     if (p) port = Number(p[1]);
     else if (/^\s*port\s/.test(line)) port = undefined;
@@ -98,27 +97,37 @@ async function txCounts(sb: OvnSandbox, bridge: string): Promise<Map<number, num
   return m;
 }
 
-/** Injects one packet into `vif` and returns the ofports that transmitted since (settled). */
-async function inject(sb: OvnSandbox, bridge: string, vif: string, packet: string): Promise<number[]> {
-  const before = await txCounts(sb, bridge);
-  await sb.appctl('vswitchd', 'netdev-dummy/receive', vif, packet);
-  const grown = (now: Map<number, number>): string => [...now].filter(([p, n]) => n !== (before.get(p) ?? 0)).map(([p, n]) => `${p}:${n}`).sort().join(',');
-  // the packet and its recirculations run in vswitchd's main loop; settle when two reads 150 ms
-  // apart agree (an output shows in the first already; a drop shows nothing in either)
-  let last = '';
-  for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 150));
-    const now = grown(await txCounts(sb, bridge));
-    if (i > 0 && now === last) break;
-    last = now;
-  }
-  return last ? last.split(',').map((x) => Number(x.split(':')[0])).sort((a, b) => a - b) : [];
+const SETTLE_READS = 3;
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Injects one packet into `vif`; returns the ofports that transmitted since, and conntrack after.
+ * One shell in the chroot per packet: tx counters, receive, then counters read every 150 ms (the
+ * packet and its recirculations run in vswitchd's main loop; outputs show in the first read), then
+ * the conntrack table.
+ */
+async function inject(sb: OvnSandbox, bridge: string, vif: string, packet: string): Promise<{ out: number[]; conntrack: string }> {
+  const ctl = q(sb.ctlPath('vswitchd'));
+  const script = [
+    `ovs-ofctl dump-ports ${bridge}`, 'echo @@',
+    `ovs-appctl -t ${ctl} netdev-dummy/receive ${vif} ${q(packet)} >/dev/null`,
+    ...Array.from({ length: SETTLE_READS }, () => `sleep 0.15; ovs-ofctl dump-ports ${bridge}; echo @@`),
+    `ovs-appctl -t ${ctl} dpctl/dump-conntrack`,
+  ].join('\n');
+  const parts = (await sb.exec('sh', ['-s'], { input: script + '\n' })).split('@@\n');
+  const before = txCounts(parts[0]!);
+  const reads = parts.slice(1, 1 + SETTLE_READS).map((d) => [...txCounts(d)].filter(([p, n]) => n !== (before.get(p) ?? 0)));
+  const last = reads[reads.length - 1]!;
+  // settled: the last two reads agree
+  const key = (r: Array<[number, number]>) => r.map(([p, n]) => `${p}:${n}`).sort().join(',');
+  if (key(reads[reads.length - 2]!) !== key(last)) throw new Error(`datapath oracle: tx counters still moving after ${SETTLE_READS} reads`);
+  return { out: last.map(([p]) => p).sort((a, b) => a - b), conntrack: parts[1 + SETTLE_READS] ?? '' };
 }
 
 /** The backend the datapath DNATed this connection to (a load-balanced one), from conntrack. */
-async function realBackend(sb: OvnSandbox, f: FlowFields): Promise<string | undefined> {
+function realBackend(conntrack: string, f: FlowFields): string | undefined {
   const want = `src=${ip4(f['nw_src']!)},dst=${ip4(f['nw_dst']!)},sport=${f['tp_src']},dport=${f['tp_dst']}`;
-  for (const line of (await sb.appctl('vswitchd', 'dpctl/dump-conntrack')).split('\n')) {
+  for (const line of conntrack.split('\n')) {
     if (!line.includes(`orig=(${want})`)) continue;
     const r = /reply=\(src=([\d.]+),/.exec(line)?.[1];
     if (r && r !== ip4(f['nw_dst']!)) return r;
@@ -139,8 +148,8 @@ async function runProbes(sb: OvnSandbox, bridge: string, vifName: (ofport: numbe
       const c = classifyProbeIn(pc, probe, { srcPort, reply: false });
       if (!c.classifiable || !c.packet) throw new Error(`${probeText(probe)}: not classifiable: ${c.reason}`);
       const fields = packetFields(c.packet);
-      const real = await inject(sb, bridge, vifName(c.packet.inPort), odpPacket(fields));
-      const backend = await realBackend(sb, fields);
+      const { out: real, conntrack } = await inject(sb, bridge, vifName(c.packet.inPort), odpPacket(fields));
+      const backend = realBackend(conntrack, fields);
       const pin = backend === undefined ? undefined : (g: OfGroup) => {
         const i = g.buckets.findIndex((b) => b.actionsText.includes(`nat(dst=${backend}:`));
         return i < 0 ? undefined : i;
