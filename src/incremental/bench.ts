@@ -1,11 +1,15 @@
 /**
- * Incremental Compiler vs full recompile on a mid-size generated cluster (bench/generate.ts).
+ * Incremental Compiler vs full recompile on a generated cluster (bench/generate.ts).
  *
- *   npx tsx src/incremental/bench.ts [--namespaces 20] [--pods 10] [--rounds 1]
+ *   npx tsx src/incremental/bench.ts [--namespaces 20] [--pods 10] [--until openflow|lflow] [--rounds 1] [--full every|ends]
  *
  * For each kind of change: wall and CPU time of `Compiler.apply([change])` and of a full
- * `compileManifests` (through OpenFlow) of the same objects, which stages the Compiler recomputed,
- * and the delta sizes. Results are checked equal (NB, lflow, OpenFlow) before being reported.
+ * `compileManifests` (through `--until`) of the same objects, which stages the Compiler ran and
+ * how much of them (datapaths / lflows recomputed), and the delta sizes. Every result is checked
+ * equal to the full recompile (NB, lflow, OpenFlow) before it is reported. Changes come in pairs
+ * (do, undo) so that rounds repeat the same changes. `--full ends` (for big clusters) runs the full
+ * recompile only after the first and the last change (checked equal there) and reports the
+ * other changes against the mean of those two.
  */
 import { parseArgs } from 'node:util';
 import { generateCluster, type Obj } from '../../bench/generate.js';
@@ -13,10 +17,13 @@ import { compileManifests } from '../compile.js';
 import type { K8sObject } from '../manifests/types.js';
 import { canonicalJSON, Compiler, type Change } from './index.js';
 
-const { values } = parseArgs({ options: { namespaces: { type: 'string' }, pods: { type: 'string' }, rounds: { type: 'string' } } });
+const { values } = parseArgs({ options: { namespaces: { type: 'string' }, pods: { type: 'string' }, rounds: { type: 'string' }, until: { type: 'string' }, full: { type: 'string' } } });
+const fullEvery = (values.full ?? 'every') === 'every';
 const namespaces = Number(values.namespaces ?? 20);
 const pods = Number(values.pods ?? 10);
 const rounds = Number(values.rounds ?? 1);
+const until = (values.until ?? 'openflow') as 'lflow' | 'openflow';
+if (until !== 'lflow' && until !== 'openflow') throw new Error('--until: lflow or openflow');
 
 const cluster = generateCluster({ seed: 7, namespaces, pods, policies: 2, services: namespaces, udns: 2, anps: 2, banp: true });
 const objs = cluster.objects;
@@ -34,54 +41,79 @@ function timed<T>(f: () => T): { v: T; wall: number; cpu: number } {
   return { v, wall, cpu: (c.user + c.system) / 1000 };
 }
 
-const first = <K extends string>(kind: K) => structuredClone(objs.find((o) => o['kind'] === kind)!) as Record<string, any>;
+/** a copy of the first generated object of a kind (optionally: also matching `pred`) */
+const first = (kind: string, pred: (o: Record<string, any>) => boolean = () => true) =>
+  structuredClone(objs.find((o) => o['kind'] === kind && pred(o as Record<string, any>))!) as Record<string, any>;
+const upd = (o: Record<string, any>): Change => ({ op: 'update', object: o as K8sObject, source: src(o) });
+const add = (o: Record<string, any>): Change => ({ op: 'add', object: o as K8sObject, source: src(o) });
+const del = (o: Record<string, any>): Change => ({ op: 'delete', object: o as K8sObject });
+
+const bare = () => first('Pod');
+const nsName = (bare().metadata as { namespace: string }).namespace;
+const newPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bench-new', namespace: nsName, labels: { app: 'app-0' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+const newNp = {
+  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'bench-new', namespace: nsName },
+  spec: { podSelector: { matchLabels: { app: 'app-2' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'app-3' } } }], ports: [{ port: 8443 }] }] },
+};
+const np = () => first('NetworkPolicy', (o) => o.spec.podSelector?.matchLabels !== undefined);
+const svc = () => first('Service');
 
 const scenarios: Array<{ name: string; change: () => Change }> = [
-  {
-    name: 'pod label nothing selects',
-    change: () => { const p = first('Pod'); p.metadata.labels = { ...p.metadata.labels, unrelated: 'x' }; return { op: 'update', object: p as K8sObject, source: src(p) }; },
-  },
-  {
-    name: 'add a bare pod',
-    change: () => {
-      const ns = (first('Namespace').metadata as { name: string }).name;
-      const p = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bench-new', namespace: ns, labels: { app: 'app-0' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
-      return { op: 'add', object: p as K8sObject, source: src(p) };
-    },
-  },
-  {
-    name: 'update a NetworkPolicy selector',
-    change: () => { const np = first('NetworkPolicy'); np.spec.podSelector = { matchLabels: { app: 'app-1' } }; return { op: 'update', object: np as K8sObject, source: src(np) }; },
-  },
-  {
-    name: 'update a Service port',
-    change: () => { const s = first('Service'); s.spec.ports[0].port = 12345; return { op: 'update', object: s as K8sObject, source: src(s) }; },
-  },
-  {
-    name: 'delete a bare pod',
-    change: () => { const p = first('Pod'); return { op: 'delete', object: p as K8sObject }; },
-  },
+  { name: 'pod label nothing selects', change: () => { const p = bare(); p.metadata.labels = { ...p.metadata.labels, unrelated: 'x' }; return upd(p); } },
+  { name: '(undo)', change: () => upd(bare()) },
+  { name: 'pod app label (port groups, Service endpoints)', change: () => { const p = bare(); p.metadata.labels = { ...p.metadata.labels, app: p.metadata.labels.app === 'app-1' ? 'app-2' : 'app-1' }; return upd(p); } },
+  { name: '(undo)', change: () => upd(bare()) },
+  { name: 'add a bare pod', change: () => add(structuredClone(newPod)) },
+  { name: 'delete that pod', change: () => del(structuredClone(newPod)) },
+  { name: 'delete a bare pod', change: () => del(bare()) },
+  { name: '(re-add)', change: () => add(bare()) },
+  { name: 'add a NetworkPolicy', change: () => add(structuredClone(newNp)) },
+  { name: 'delete that NetworkPolicy', change: () => del(structuredClone(newNp)) },
+  { name: 'update a NetworkPolicy selector', change: () => { const o = np(); o.spec.podSelector = { matchLabels: { app: 'app-3' } }; return upd(o); } },
+  { name: '(undo)', change: () => upd(np()) },
+  { name: 'Namespace team label', change: () => { const n = first('Namespace', (o) => o.metadata.name === nsName); n.metadata.labels = { ...n.metadata.labels, team: 'team-x' }; return upd(n); } },
+  { name: '(undo)', change: () => upd(first('Namespace', (o) => o.metadata.name === nsName)) },
+  { name: 'update a Service port', change: () => { const o = svc(); o.spec.ports[0].port = 12345; return upd(o); } },
+  { name: '(undo)', change: () => upd(svc()) },
+  { name: 'delete a Service', change: () => del(svc()) },
+  { name: '(re-add)', change: () => add(svc()) },
 ];
 
-console.log(`cluster: ${JSON.stringify(cluster.counts)}`);
-const c = new Compiler({ until: 'openflow' });
+console.log(`cluster: ${JSON.stringify(cluster.counts)}; until ${until}`);
+const c = new Compiler({ until });
 const init = timed(() => c.apply(objs.map((o) => ({ op: 'add' as const, object: structuredClone(o) as K8sObject, source: src(o) }))));
-console.log(`initial apply (everything added): wall ${init.wall.toFixed(0)} ms, cpu ${init.cpu.toFixed(0)} ms; NB ${c.snapshot().nb!.logicalSwitchPorts.length} LSPs, ${c.snapshot().lflow!.flows.length} lflows, ${c.snapshot().openflow!.flows.length} OpenFlow flows`);
-console.log('| change | incremental wall / cpu (ms) | full wall / cpu (ms) | speedup (cpu) | recomputed | delta NB +/-/~ | lflow +/-/~ | OF flows +/-/~ |');
+const snap = c.snapshot();
+console.log(`initial apply (everything added): wall ${init.wall.toFixed(0)} ms, cpu ${init.cpu.toFixed(0)} ms; NB ${snap.nb!.logicalSwitchPorts.length} LSPs, ${snap.nb!.acls.length} ACLs, ${snap.lflow!.flows.length} lflows${snap.openflow ? `, ${snap.openflow.flows.length} OpenFlow flows` : ''}`);
+console.log('| change | incremental wall / CPU (ms) | full wall / CPU (ms) | CPU speedup | recomputed (datapaths, lflows translated) | Δ NB +/−/~ | Δ lflow +/−/~ | Δ OpenFlow +/−/~ |');
 console.log('|---|---|---|---|---|---|---|---|');
+const stages = until === 'openflow' ? (['nb', 'lflow', 'openflow'] as const) : (['nb', 'lflow'] as const);
+const fulls: number[] = [];
+const rows: Array<(meanFull: number) => string> = [];
+const n = (x: { added: unknown[]; removed: unknown[]; changed: unknown[] }) => `${x.added.length}/${x.removed.length}/${x.changed.length}`;
+const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 for (let round = 0; round < rounds; round++) {
-  for (const s of scenarios) {
+  for (const [i, s] of scenarios.entries()) {
     const inc = timed(() => c.apply([s.change()]));
-    const full = timed(() => compileManifests(c.manifests(), { until: 'openflow' }));
-    const a = c.snapshot();
-    for (const k of ['nb', 'lflow', 'openflow'] as const) {
-      if (canonicalJSON(a[k]) !== canonicalJSON(full.v[k])) throw new Error(`${s.name}: ${k} differs from the full recompile`);
+    const last = round === rounds - 1 && i === scenarios.length - 1;
+    const full = fullEvery || (round === 0 && i === 0) || last ? timed(() => compileManifests(c.manifests(), { until })) : undefined;
+    if (full) {
+      fulls.push(full.cpu);
+      const a = c.snapshot();
+      for (const k of stages) {
+        if (canonicalJSON(a[k]) !== canonicalJSON(full.v[k])) throw new Error(`${s.name}: ${k} differs from the full recompile`);
+      }
     }
     const d = inc.v;
-    const n = (x: { added: unknown[]; removed: unknown[]; changed: unknown[] }) => `${x.added.length}/${x.removed.length}/${x.changed.length}`;
-    console.log(`| ${s.name} | ${inc.wall.toFixed(0)} / ${inc.cpu.toFixed(0)} | ${full.wall.toFixed(0)} / ${full.cpu.toFixed(0)} | ${(full.cpu / Math.max(1, inc.cpu)).toFixed(1)}× | ${d.recomputed.slice(1).join(',')} | ${n(d.nb)} | ${n(d.lflow)} | ${n(d.openflow.flows)} |`);
-    // undo the add / restore the deleted object, so that rounds repeat the same changes
-    if (s.name === 'add a bare pod') c.apply([{ op: 'delete', object: d.objects.added.length ? { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bench-new', namespace: d.objects.added[0]!.namespace! } } : ({} as K8sObject) }]);
-    if (s.name === 'delete a bare pod') { const p = first('Pod'); c.apply([{ op: 'add', object: p as K8sObject, source: src(p) }]); }
+    const part = [
+      d.partial?.lflow ? `${d.partial.lflow.datapaths}/${d.partial.lflow.of} dp` : '',
+      d.partial?.openflow ? `${fmt(d.partial.openflow.lflows)}/${fmt(d.partial.openflow.of)} lf` : '',
+    ].filter(Boolean).join(', ');
+    const tail = `${d.recomputed.slice(1).join(',')}${part ? ` (${part})` : ''} | ${n(d.nb)} | ${n(d.lflow)} | ${until === 'openflow' ? n(d.openflow.flows) : '–'} |`;
+    rows.push((mean) => {
+      const fc = full ? full.cpu : mean;
+      return `| ${s.name} | ${fmt(inc.wall)} / ${fmt(inc.cpu)} | ${full ? `${fmt(full.wall)} / ${fmt(full.cpu)}` : `mean: – / ${fmt(fc)}`} | ${(fc / Math.max(1, inc.cpu)).toFixed(1)}× | ${tail}`;
+    });
+    if (fullEvery) console.log(rows[rows.length - 1]!(0));
   }
 }
+if (!fullEvery) for (const r of rows) console.log(r(fulls.reduce((x, y) => x + y, 0) / fulls.length));

@@ -92,17 +92,50 @@ export function canonicalJSON(v: unknown): string {
 }
 
 /**
- * Diff of two keyed collections. Content is compared by canonical JSON; `same` short-circuits
- * identical objects (stages that were not recomputed hand back the very same items).
+ * Structural equality of plain data as canonicalJSON sees it (bigints, byte arrays, properties
+ * holding `undefined` are absent, key order ignored) without serialising: stages rebuild their
+ * outputs as new objects, and most of them are equal to the previous ones.
  */
-export function diffKeyed<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>, content: (t: T) => string = canonicalJSON): KeyedDiff<T> {
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let na = 0;
+  for (const k in ao) {
+    const v = ao[k];
+    if (v === undefined) continue;
+    na++;
+    if (!deepEqual(v, bo[k])) return false;
+  }
+  let nb = 0;
+  for (const k in bo) if (bo[k] !== undefined) nb++;
+  return na === nb;
+}
+
+/**
+ * Diff of two keyed collections. Content is compared structurally ({@link deepEqual}); identical
+ * objects short-circuit (stages that were not recomputed hand back the very same items).
+ */
+export function diffKeyed<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>, same: (a: T, b: T) => boolean = deepEqual): KeyedDiff<T> {
   const added: Array<[string, T]> = [];
   const removed: Array<[string, T]> = [];
   const changed: Array<Changed<T>> = [];
   for (const [k, a] of after) {
     const b = before.get(k);
     if (b === undefined) added.push([k, a]);
-    else if (b !== a && content(b) !== content(a)) changed.push({ key: k, before: b, after: a });
+    else if (b !== a && !same(b, a)) changed.push({ key: k, before: b, after: a });
   }
   for (const [k, b] of before) if (!after.has(k)) removed.push([k, b]);
   const byKey = (x: [string, T], y: [string, T]): number => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
@@ -131,4 +164,34 @@ export function applyKeyedDiff<T>(view: Map<string, T>, d: KeyedDiff<T>, keyOf: 
     if (view.has(k)) throw new Error(`delta adds ${k}, which the view already holds`);
     view.set(k, a);
   }
+}
+
+/**
+ * Diff of two lists sorted by the same total order `cmp`, in which equal items have equal keys
+ * (e.g. OpenFlow flows: table, priority descending, match text): one merge pass, no maps.
+ * Lists of the result are sorted by key, as {@link diffKeyed}'s.
+ */
+export function diffSorted<T>(before: readonly T[], after: readonly T[], cmp: (a: T, b: T) => number, keyOf: (t: T) => string, same: (a: T, b: T) => boolean = deepEqual): KeyedDiff<T> {
+  const added: Array<[string, T]> = [];
+  const removed: Array<[string, T]> = [];
+  const changed: Array<Changed<T>> = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const b = before[i];
+    const a = after[j];
+    const c = i >= before.length ? 1 : j >= after.length ? -1 : cmp(b!, a!);
+    // the merge is only right for sorted input: refuse anything else rather than diff wrongly
+    if ((c <= 0 && i > 0 && cmp(before[i - 1]!, b!) >= 0) || (c >= 0 && j > 0 && cmp(after[j - 1]!, a!) >= 0)) throw new Error('diffSorted: input not sorted');
+    if (c < 0) { removed.push([keyOf(b!), b!]); i++; } else if (c > 0) { added.push([keyOf(a!), a!]); j++; } else {
+      if (b !== a && !same(b!, a!)) changed.push({ key: keyOf(a!), before: b!, after: a! });
+      i++;
+      j++;
+    }
+  }
+  const byKey = (x: [string, T], y: [string, T]): number => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+  added.sort(byKey);
+  removed.sort(byKey);
+  changed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  return { added: added.map((x) => x[1]), removed: removed.map((x) => x[1]), changed };
 }

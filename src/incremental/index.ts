@@ -28,14 +28,14 @@ import { compileOpenFlow } from '../openflow/index.js';
 import type { OfFlow, OfGroup, OpenFlowResult } from '../openflow/types.js';
 import { STAGES, type CompileOptions, type CompileResult, type Stage } from '../compile.js';
 import {
-  applyKeyedDiff, canonicalJSON, diffKeyed, isEmptyDiff, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
+  applyKeyedDiff, canonicalJSON, deepEqual, diffKeyed, diffSorted, isEmptyDiff, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
   type KeyedDiff, type NbRow,
 } from './diff.js';
 import { lflowFull, lflowIncremental, type LflowState } from './lflow.js';
 import { OpenFlowCache } from './openflow.js';
 
 export {
-  canonicalJSON, diffKeyed, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
+  canonicalJSON, deepEqual, diffKeyed, diffSorted, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
   type Changed, type KeyedDiff, type NbRow,
 } from './diff.js';
 
@@ -290,7 +290,7 @@ export class Compiler {
     nbView = nbRows(nb);
     delta.nb = diffKeyed(this.view.nb, nbView);
     if (this.until < 3) return { result, nbView, delta };
-    const nbSame = isEmptyDiff(delta.nb) && canonicalJSON([nb.networks, nb.notices]) === canonicalJSON([prev.nb!.networks, prev.nb!.notices]);
+    const nbSame = isEmptyDiff(delta.nb) && deepEqual([nb.networks, nb.notices], [prev.nb!.networks, prev.nb!.notices]);
     if (nbSame) {
       // The lflow and OpenFlow stages are functions of the NB (and fixed options) only.
       result.lflow = prev.lflow!;
@@ -306,7 +306,7 @@ export class Compiler {
     if (this.until < 4) return { result, nbView, lflowState: inc.state, delta };
     const ofInputsSame =
       isEmptyDiff(delta.lflow) &&
-      canonicalJSON([lflow.southbound, lflow.unsupported]) === canonicalJSON([prev.lflow!.southbound, prev.lflow!.unsupported]) &&
+      deepEqual([lflow.southbound, lflow.unsupported], [prev.lflow!.southbound, prev.lflow!.unsupported]) &&
       !touchesOpenFlowTables(delta.nb);
     if (ofInputsSame) {
       result.openflow = prev.openflow!;
@@ -318,11 +318,17 @@ export class Compiler {
     delta.recomputed.push('openflow');
     delta.partial.openflow = { lflows: this.ofCache.translated, of: this.ofCache.looked };
     delta.openflow = {
-      flows: diffKeyed(this.view.ofFlows, keyed(of.flows, ofFlowIdentity)),
+      // both lists are sorted as compileOpenFlow sorts them (diffSorted refuses anything else)
+      flows: diffSorted(prev.openflow!.flows, of.flows, compareOfFlows, ofFlowIdentity),
       groups: diffKeyed(this.view.ofGroups, keyed(of.groups, ofGroupIdentity)),
     };
     return { result, nbView, lflowState: inc.state, delta };
   }
+}
+
+/** compileOpenFlow's output order: table, priority descending, match text. */
+function compareOfFlows(a: OfFlow, b: OfFlow): number {
+  return a.table - b.table || b.priority - a.priority || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
 }
 
 function touchesOpenFlowTables(d: KeyedDiff<NbRow>): boolean {

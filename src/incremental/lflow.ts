@@ -16,7 +16,7 @@
 import { buildSouthbound, buildView, computeDatapathFlows, PIPELINE_25_03, type NbView } from '../lflow/index.js';
 import type { Lflow, LflowResult, Southbound } from '../lflow/types.js';
 import type { NorthboundDB } from '../northbound/types.js';
-import { canonicalJSON, diffKeyed, keyed, lflowIdentity, type KeyedDiff, type NbRow } from './diff.js';
+import { deepEqual, diffKeyed, keyed, lflowIdentity, type KeyedDiff, type NbRow } from './diff.js';
 
 interface DpFlows {
   flows: Lflow[];
@@ -148,7 +148,7 @@ export function lflowIncremental(
     now.flows = now.flows.map((f) => {
       const k = lflowIdentity(f);
       const o = oldById.get(k);
-      const same = o !== undefined && canonicalJSON(o.provenance) === canonicalJSON(f.provenance) && o.stage === f.stage ? o : f;
+      const same = o !== undefined && deepEqual(o.provenance, f.provenance) && o.stage === f.stage ? o : f;
       after.set(k, same);
       return same;
     });

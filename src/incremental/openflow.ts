@@ -16,7 +16,7 @@
 import type { Lflow, LflowResult, Southbound } from '../lflow/types.js';
 import type { NorthboundDB } from '../northbound/types.js';
 import type { LflowTranslation, LflowTranslationCache, OfFlow } from '../openflow/index.js';
-import { canonicalJSON, type KeyedDiff, type NbRow } from './diff.js';
+import { canonicalJSON, deepEqual, type KeyedDiff, type NbRow } from './diff.js';
 
 const tokenCache = new WeakMap<Lflow, string[]>();
 /** Names an lflow references: quoted strings (ports, multicast groups), $address sets, @port groups. */
@@ -37,7 +37,7 @@ function changedByKey<T>(a: readonly T[], b: readonly T[], key: (t: T) => string
   const bm = new Map(b.map((x) => [key(x), x]));
   for (const [k, x] of am) {
     const y = bm.get(k);
-    if (y === undefined || (x !== y && canonicalJSON(x) !== canonicalJSON(y))) out(k, x, y);
+    if (y === undefined || !deepEqual(x, y)) out(k, x, y);
   }
   for (const [k, y] of bm) if (!am.has(k)) out(k, undefined, y);
 }
@@ -63,8 +63,24 @@ export class OpenFlowCache implements LflowTranslationCache {
     for (const f of t.flows) this.shared.add(f);
   }
 
+  private memos = new Map<string, { inputs: unknown; flows: OfFlow[] }>();
+  private memoSeen = new Set<string>();
+
+  /** (an arrow: compileOpenFlow may call it unbound) */
+  readonly memo = (key: string, inputs: unknown, compute: () => OfFlow[]): OfFlow[] => {
+    this.memoSeen.add(key);
+    const m = this.memos.get(key);
+    if (m && deepEqual(m.inputs, inputs)) return m.flows;
+    const flows = compute();
+    for (const f of flows) this.shared.add(f);
+    this.memos.set(key, { inputs, flows });
+    return flows;
+  };
+
   /** Call after each compile with the datapaths it found local. */
   compiled(localDatapaths: readonly string[]): void {
+    for (const k of this.memos.keys()) if (!this.memoSeen.has(k)) this.memos.delete(k);
+    this.memoSeen.clear();
     const now = new Set(localDatapaths);
     for (const d of this.local) if (!now.has(d)) this.purge.add(d);
     this.local = now;
