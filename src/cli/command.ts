@@ -3,6 +3,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { EXIT } from '../common/errors.js';
+import type { Progress } from '../common/progress.js';
+import { loadManifests } from '../manifests/index.js';
+import type { ManifestSet } from '../manifests/types.js';
+import { buildModel } from '../model/index.js';
+import type { ClusterModel } from '../model/types.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -41,4 +46,15 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
 export function usageError(io: CliIO, cmd: Pick<Command, 'name' | 'help'>, message: string, withHelp = false): number {
   io.stderr(`udnc ${cmd.name}: ${message}\n${withHelp ? `\n${cmd.help}` : ''}`);
   return EXIT.BAD_INPUT;
+}
+
+/**
+ * The manifests and their cluster model, as matrix and verify read them (`--lenient`,
+ * `--implicit-namespaces`), each step named on the progress line.
+ */
+export async function loadModel(paths: string[], flags: ReadonlyMap<string, unknown>, io: CliIO, progress: Progress): Promise<{ set: ManifestSet; model: ClusterModel }> {
+  progress.stage('reading manifests');
+  const set = await loadManifests(paths, { readStdin: io.readStdin, lenient: flags.has('--lenient') });
+  progress.stage('model');
+  return { set, model: buildModel(set, { implicitNamespaces: flags.has('--implicit-namespaces') }) };
 }

@@ -1,8 +1,6 @@
-import type { Command } from '../command.js';
+import { type Command, loadModel } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { clearingStderr, createProgress } from '../../common/progress.js';
-import { loadManifests } from '../../manifests/index.js';
-import { buildModel } from '../../model/index.js';
 import { buildMatrix, formatMatrix } from '../../semantics/index.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
 import type { Protocol } from '../../model/k8s.js';
@@ -74,10 +72,8 @@ ${CROSS_CHECK_HELP}  --lenient               skip unreadable or invalid document
     let set;
     let m;
     try {
-      progress.stage('reading manifests');
-      set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
-      progress.stage('model');
-      const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
+      let model;
+      ({ set, model } = await loadModel(a.positional, a.flags, io, progress));
       m = buildMatrix(model, {
         semantics, granularity: a.flags.has('--pods') ? 'pod' : 'workload',
         explain: a.flags.has('--explain'), ...(ports ? { ports } : {}),

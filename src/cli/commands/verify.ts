@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from '../command.js';
+import { type Command, loadModel } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { clearingStderr, createProgress } from '../../common/progress.js';
-import { loadManifests } from '../../manifests/index.js';
-import { buildModel } from '../../model/index.js';
 import { parseExpectations, reasonText, verifyExpectations } from '../../semantics/index.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
 import { CROSS_CHECK_HELP, NO_CROSS_CHECK_FLAG, runCrossCheck } from '../../classify/cli.js';
@@ -56,10 +54,8 @@ the evaluator on some probe (a udnc bug; both reason chains are printed).
     let set;
     let rep;
     try {
-      progress.stage('reading manifests');
-      set = await loadManifests(a.positional, { readStdin: io.readStdin, lenient: a.flags.has('--lenient') });
-      progress.stage('model');
-      const model = buildModel(set, { implicitNamespaces: a.flags.has('--implicit-namespaces') });
+      let model;
+      ({ set, model } = await loadModel(a.positional, a.flags, io, progress));
       progress.stage(`evaluating ${exps.length} probes`);
       rep = verifyExpectations(model, exps, { semantics });
     } finally {
