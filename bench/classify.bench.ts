@@ -7,19 +7,32 @@
  *     own workload): compile to OpenFlow, then every matrix probe through the classifier and the
  *     evaluator (what `udnc matrix` does by default).
  *
- * Run: npx tsx bench/classify.bench.ts [--workloads N] [--skip-matrix]   (figures: bench/README.md "## classify")
+ * Run: npx tsx bench/classify.bench.ts [--workloads N] [--skip-matrix] [--skip-suite] [--rows K]
+ *        [--no-port-classes] [--out bench/results/classify-N.jsonl]   (figures: bench/README.md "## classify")
+ *   --rows K: only the first K source rows of the matrix (all destinations and ports): a partial run
+ *   --out: one JSON line per --progress-every probes (default 1M) and one at the end: probes, CPU s, wall s, peak RSS
  */
 import Benchmark from 'benchmark';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CT, classifyProbeIn, crossCheck, packetFields, probeContext } from '../src/classify/index.js';
-import { matrixProbes } from '../src/classify/cli.js';
+import { appendFileSync } from 'node:fs';
+import { CT, classifyProbeIn, crossCheck, packetFields, probeContext, type CrossCheckReport } from '../src/classify/index.js';
+import { iterMatrixProbes } from '../src/classify/cli.js';
 import { compile } from '../src/compile.js';
 import { buildMatrix } from '../src/semantics/matrix.js';
 import { generateCluster, toFiles } from './generate.js';
 
-const { values } = parseArgs({ options: { workloads: { type: 'string' }, 'skip-matrix': { type: 'boolean' } } });
+const { values } = parseArgs({ options: {
+  workloads: { type: 'string' }, 'skip-matrix': { type: 'boolean' }, 'skip-suite': { type: 'boolean' }, rows: { type: 'string' },
+  'no-port-classes': { type: 'boolean' }, out: { type: 'string' }, 'progress-every': { type: 'string' },
+} });
 const N = Number(values.workloads ?? 1000);
+const cpuS = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
+const peakRssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+const record = (o: Record<string, unknown>): void => {
+  console.log(JSON.stringify(o));
+  if (values.out) appendFileSync(values.out, JSON.stringify(o) + '\n');
+};
 
 const fx = join(import.meta.dirname, '..', 'fixtures', '04-service-loadbalancer-on-cudn');
 const r = await compile([fx], { until: 'openflow' });
@@ -44,7 +57,7 @@ const t8 = c.tables.get(8)!;
 const t44 = c.tables.get(44)!;
 
 const suite = new Benchmark.Suite();
-suite
+if (!values['skip-suite']) suite
   .add('FlowTable.lookup (table 8)', () => { t8.lookup(state); })
   .add('FlowTable.lookup (table 44)', () => { t44.lookup(state); })
   .add('packet pod→pod (scripted ct)', () => { c.run(pkt, { ctNext: [CT.trk | CT.new, CT.trk | CT.new, CT.trk | CT.new] }); })
@@ -54,16 +67,31 @@ suite
 
 if (!values['skip-matrix']) {
   const cluster = generateCluster({ namespaces: Math.ceil(N / 10), pods: 10, bareFraction: 1, policies: 2, services: Math.ceil(N / 20) });
+  const rows = values.rows !== undefined ? Number(values.rows) : undefined;
+  const portClasses = !values['no-port-classes'];
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const big = await compile(toFiles(cluster), { until: 'openflow' });
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   const m = buildMatrix(big.model!, {});
-  const probes = matrixProbes(m);
   const t2 = performance.now();
-  const rep = crossCheck(big, probes);
-  const t3 = performance.now();
+  const c2 = process.cpuUsage();
   const workloads = m.networks.reduce((s, n) => s + n.entities.length, 0);
-  console.log(`matrix of ${workloads} workloads (${big.model!.pods.length} pods, ${big.openflow!.flows.length} flows): compile to OpenFlow ${((t1 - t0) / 1000).toFixed(1)} s, ` +
-    `matrix (evaluator) ${((t2 - t1) / 1000).toFixed(1)} s, cross-check of ${probes.length} probes ${((t3 - t2) / 1000).toFixed(1)} s ` +
-    `(${(probes.length / ((t3 - t2) / 1000)).toFixed(0)} probes/s incl. evaluator and reply packets); ${rep.agreed}/${rep.compared} agree, ${rep.disagreements.length} disagree, ${rep.skipped.length} not classifiable`);
+  const cells = m.networks.reduce((s, n) => s + n.codes.length, 0);
+  const base = { case: 'matrix', workloads, pods: big.model!.pods.length, flows: big.openflow!.flows.length, matrixProbes: cells, rows: rows ?? 'all', portClasses };
+  record({ ...base, stage: 'compile+matrix', compileCpuS: +(cpuS(c1) - cpuS(c0)).toFixed(1), compileWallS: +((t1 - t0) / 1000).toFixed(1),
+    matrixCpuS: +(cpuS(c2) - cpuS(c1)).toFixed(1), matrixWallS: +((t2 - t1) / 1000).toFixed(1), peakRssMB: peakRssMB() });
+  const line = (stage: string, rep: CrossCheckReport): Record<string, unknown> => {
+    const cpu = cpuS(process.cpuUsage(c2));
+    const wall = (performance.now() - t2) / 1000;
+    return { ...base, stage, probes: rep.probes, cpuS: +cpu.toFixed(1), wallS: +wall.toFixed(1), probesPerCpuS: Math.round(rep.probes / cpu),
+      agreed: rep.agreed, compared: rep.compared, disagreements: rep.disagreements.length, notClassifiable: rep.skipped.length,
+      ran: rep.classifier?.ran, fromPortClass: rep.classifier?.fromPortClass, peakRssMB: peakRssMB(), at: new Date().toISOString() };
+  };
+  const rep = crossCheck(big, iterMatrixProbes(m, rows !== undefined ? { rows } : {}), undefined, {
+    portClasses, progressEvery: Number(values['progress-every'] ?? 1_000_000), progress: (r) => record(line('cross-check (progress)', r)),
+  });
+  record(line('cross-check', rep));
+  for (const d of rep.disagreements.slice(0, 5)) console.log(`DISAGREEMENT ${JSON.stringify(d.probe)}: ${d.semanticsReasons[0]} / ${d.classifierReasons[0]}`);
 }

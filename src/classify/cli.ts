@@ -29,16 +29,27 @@ export function crossCheckLimit(): number {
 
 /** The probes of a matrix, as buildMatrix evaluated them (a workload's diagonal: replica to replica). */
 export function matrixProbes(m: Matrix): Probe[] {
-  const out: Probe[] = [];
+  return [...iterMatrixProbes(m)];
+}
+
+/**
+ * The same probes, lazily (a 1,000-workload matrix has ~24 million: as an array, GBs), source row
+ * by source row; `rows` keeps only the first rows of each network (a partial run).
+ */
+export function* iterMatrixProbes(m: Matrix, opts: { rows?: number } = {}): Generator<Probe> {
   for (const n of m.networks) {
     const net = n.network === 'default' ? undefined : n.network;
     const spec = (pod: Pod): PeerSpec => ({ kind: 'pod', namespace: pod.namespace, name: pod.name, ...(net && !pod.hostNetwork ? { network: net } : {}) });
-    n.entities.forEach((s, i) => n.entities.forEach((d, j) => {
-      const dst = i === j && d.pods.length > 1 ? d.pods[1]! : d.pod;
-      for (const p of n.ports[j]!) out.push({ src: spec(s.pod), dst: spec(dst), protocol: p.protocol, port: p.port });
-    }));
+    const specs = n.entities.map((e) => spec(e.pod));
+    const rows = Math.min(n.entities.length, opts.rows ?? Infinity);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < n.entities.length; j++) {
+        const d = n.entities[j]!;
+        const dst = i === j && d.pods.length > 1 ? spec(d.pods[1]!) : specs[j]!;
+        for (const p of n.ports[j]!) yield { src: specs[i]!, dst, protocol: p.protocol, port: p.port };
+      }
+    }
   }
-  return out;
 }
 
 /** Runs the cross-check; returns EXIT.INTERNAL_DISAGREEMENT when the classifier and evaluator differ. */

@@ -8,6 +8,10 @@
  * interface on the probed network, …) are counted as `skipped` with the reason, never compared.
  */
 import type { CompileResult } from '../compile.js';
+import type { OfAction, OpenFlowResult } from '../openflow/types.js';
+import type { Ofpact } from '../expr/actions/ofpact.js';
+import { L4_READS, fieldLayout, isL4PortSlot, parseSubfieldText, type PortLookup } from './fields.js';
+import { parseBucketActions } from './interpreter.js';
 import { formatObjectRef } from '../common/source.js';
 import type { ClusterModel } from '../model/types.js';
 import { evaluate } from '../semantics/evaluate.js';
@@ -33,6 +37,121 @@ export interface CrossCheckReport {
   agreed: number;
   skipped: Array<{ probe: Probe; reason: string }>;
   disagreements: Disagreement[];
+  /** how the classifier verdicts were obtained: packets run, or taken from a port class (below) */
+  classifier?: { ran: number; fromPortClass: number };
+}
+
+export interface CrossCheckOptions {
+  /**
+   * Port classes (default true): a probe (src, dst, protocol, port P) takes the classifier verdict
+   * of an earlier probe (src, dst, protocol, P0) when every decision of P0's forward and reply runs
+   * that depended on the port comes out the same for P (fields.ts L4_READS), and neither port is a
+   * constant the dataplane writes or the probe's source port (PortClasses).
+   */
+  portClasses?: boolean;
+  /** called every `progressEvery` probes (default 100,000) with the report so far */
+  progress?: (rep: CrossCheckReport) => void;
+  progressEvery?: number;
+}
+
+/**
+ * The megaflow-style memory of the cross-check, per (source, destination, protocol): for each run,
+ * the lookups made with the port in the packet (in tables that match ports) with their winners,
+ * the port bits actions read, and the verdict. Why a hit is the same verdict: if each recorded
+ * lookup, replayed with P in place of P0, picks the same flow, and P agrees with P0 on the bits
+ * actions read, the run with P takes the same steps (by induction: its state is P0's with P in
+ * the port slots that held P0); the only other use of the ports is conntrack's
+ * exact tuple comparison within the probe's own fresh conntrack, where a port is compared with
+ * itself (copied through the forward and reply packets) or with a constant: the probe's source
+ * port or a port the dataplane writes (NAT, set_field) — P and P0 are never such a constant, so
+ * swapping them maps one run onto the other.
+ */
+export class PortClasses {
+  private readonly constants: Array<[number, number]> = [];
+  /** the dataplane writes ports in a way the argument above does not cover: no classes */
+  readonly disabled: boolean;
+  private readonly byKey = new Map<string, Array<{ port: number; mask: number; lookups: PortLookup[]; c: ProbeClassification }>>();
+  ran = 0;
+  fromPortClass = 0;
+
+  constructor(of: OpenFlowResult, readonly sourcePort = 33333) {
+    this.constants.push([sourcePort, sourcePort]);
+    let disabled = false;
+    const tp = (name: string): boolean => { try { return fieldLayout(name).pieces.some((p) => isL4PortSlot(p.slot)); } catch { return true; } };
+    const tpSub = (text: string): boolean => { try { return parseSubfieldText(text).layout.pieces.some((p) => isL4PortSlot(p.slot)); } catch { return true; } };
+    const walk = (acts: readonly (OfAction | Ofpact)[]): void => {
+      for (const a of acts) {
+        switch (a.type) {
+          case 'nat': if (a.portMin) this.constants.push([a.portMin, a.portMax || a.portMin]); break;
+          case 'ct': walk(a.actions); break;
+          case 'clone': walk(a.actions); break;
+          case 'set_field':
+            if (tp(a.field.name)) {
+              if (a.mask !== (1n << BigInt(fieldLayout(a.field.name).nBits)) - 1n) disabled = true;
+              this.constants.push([Number(a.value), Number(a.value)]);
+            }
+            break;
+          case 'move': if (tp(a.dst.field.name)) disabled = true; break;
+          case 'pop': if (tp(a.sf.field.name)) disabled = true; break;
+          case 'move_phys': if (tpSub(a.dst)) disabled = true; break;
+          case 'pop_phys': if (tpSub(a.nxm)) disabled = true; break;
+          case 'learn': break; // its reads go through readField (recorded), its flows through FlowTable
+          default: break;
+        }
+      }
+    };
+    for (const f of of.flows) walk(f.actions);
+    for (const g of of.groups) for (const b of g.buckets) {
+      try { walk(b.actions.length ? b.actions as Ofpact[] : parseBucketActions(b.actionsText)); } catch { disabled = true; }
+    }
+    this.disabled = disabled;
+  }
+
+  /** a port a class may not hold: the probes' source port, or one the dataplane writes */
+  special(port: number): boolean {
+    return this.constants.some(([lo, hi]) => port >= lo && port <= hi);
+  }
+
+  /** The classification of `probe`, from its port class or by running it. */
+  classify(pc: ProbeContext, probe: Probe): ProbeClassification {
+    const port = probe.port;
+    if (this.disabled || this.special(port) || !(port >= 0 && port <= 0xffff)) { this.ran++; return classifyProbeIn(pc, probe, { srcPort: this.sourcePort }); }
+    const key = `${peer(probe.src)}\u0000${peer(probe.dst)}\u0000${probe.protocol}`;
+    let l = this.byKey.get(key);
+    if (l) {
+      for (let i = 0; i < l.length; i++) {
+        const e = l[i]!;
+        if (!sameDecisions(e, port)) continue;
+        if (i > 0) { l.splice(i, 1); l.unshift(e); } // the most used class first
+        this.fromPortClass++;
+        return { ...e.c, probe };
+      }
+    } else {
+      // bounded: matrix probes come grouped by pair, so older pairs are not asked again
+      if (this.byKey.size >= 4096) this.byKey.clear();
+      l = [];
+      this.byKey.set(key, l);
+    }
+    L4_READS.on = true;
+    L4_READS.port = BigInt(port);
+    L4_READS.mask = 0;
+    L4_READS.opaque = false;
+    L4_READS.lookups = [];
+    let c: ProbeClassification;
+    try {
+      c = classifyProbeIn(pc, probe, { srcPort: this.sourcePort });
+    } finally {
+      L4_READS.on = false;
+      L4_READS.port = -1n;
+    }
+    this.ran++;
+    if (!L4_READS.opaque) {
+      // only what the verdict needs: the runs themselves are not kept
+      l.push({ port, mask: L4_READS.mask, lookups: L4_READS.lookups, c: { probe, classifiable: c.classifiable, reason: c.reason, allowed: c.allowed, expected: c.expected } });
+      L4_READS.lookups = [];
+    }
+    return c;
+  }
 }
 
 export const probeText = (p: Probe): string => `${peer(p.src)} → ${peer(p.dst)} ${p.protocol}/${p.port}`;
@@ -69,12 +188,27 @@ export function classifierReasonLines(c: ProbeClassification): string[] {
   return out;
 }
 
-/** Runs the probes through both and compares. */
-export function crossCheck(compiled: CompileResult, probes: readonly Probe[], pc: ProbeContext = probeContext(compiled)): CrossCheckReport {
+function sameDecisions(e: { port: number; mask: number; lookups: PortLookup[] }, port: number): boolean {
+  if ((port & e.mask) !== (e.port & e.mask)) return false;
+  const from = BigInt(e.port);
+  const to = BigInt(port);
+  for (const x of e.lookups) if (!x.same(from, to)) return false;
+  return true;
+}
+
+/** Runs the probes through both and compares (probes may be a lazy iterable: a matrix's are millions). */
+export function crossCheck(compiled: CompileResult, probes: Iterable<Probe>, pc: ProbeContext = probeContext(compiled), opts: CrossCheckOptions = {}): CrossCheckReport {
   const model = compiled.model!;
-  const rep: CrossCheckReport = { probes: probes.length, compared: 0, agreed: 0, skipped: [], disagreements: [] };
+  const rep: CrossCheckReport = { probes: 0, compared: 0, agreed: 0, skipped: [], disagreements: [] };
+  const classes = opts.portClasses === false ? undefined : new PortClasses(compiled.openflow!);
+  const every = opts.progressEvery ?? 100_000;
   for (const probe of probes) {
-    const c = classifyProbeIn(pc, probe);
+    rep.probes++;
+    if (opts.progress && rep.probes % every === 0) {
+      if (classes) rep.classifier = { ran: classes.ran, fromPortClass: classes.fromPortClass };
+      opts.progress(rep);
+    }
+    const c = classes ? classes.classify(pc, probe) : classifyProbeIn(pc, probe);
     if (!c.classifiable) { rep.skipped.push({ probe, reason: c.reason }); continue; }
     const v = evaluate(model, probe, { semantics: 'ovn-kubernetes' });
     rep.compared++;
@@ -84,6 +218,7 @@ export function crossCheck(compiled: CompileResult, probes: readonly Probe[], pc
       probe, semantics: v, classifier: traced, semanticsReasons: reasonText(v), classifierReasons: classifierReasonLines(traced),
     });
   }
+  rep.classifier = classes ? { ran: classes.ran, fromPortClass: classes.fromPortClass } : { ran: rep.probes, fromPortClass: 0 };
   return rep;
 }
 

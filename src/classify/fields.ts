@@ -113,8 +113,42 @@ export function parseSubfieldText(s: string): { layout: FieldLayout; ofs: number
   return { layout, ofs: lo, nBits: hi - lo + 1 };
 }
 
+/**
+ * What a classifier run's decisions owed to the probe's destination port P, for the cross-check's
+ * port classes (crosscheck.ts PortClasses): OVS's megaflow idea (xlate's `wc`), but exact rather
+ * than by masks. While `on`, every L4 port slot (tp_src, tp_dst) holding P is "P-derived":
+ * - FlowTable.lookup records each top-level lookup made with P in a port slot, in a table that has
+ *   subtables matching ports (`lookups`: the state and the winning flow), so that another port can
+ *   be checked by replaying just those lookups;
+ * - readField (moves, pushes, learn) adds the P bits it read to `mask` (another port must agree on them);
+ * - `opaque`: a flow using a group won (a select bucket is chosen by hashing the 5-tuple).
+ */
+/** A recorded lookup: would it pick the same flow with port `to` where the state held `from`? */
+export interface PortLookup { same(from: bigint, to: bigint): boolean }
+export const L4_READS = { on: false, port: -1n, mask: 0, opaque: false, lookups: [] as PortLookup[] };
+const TP_SRC = SLOT['tp_src']!;
+const TP_DST = SLOT['tp_dst']!;
+export const isL4PortSlot = (slot: number): boolean => slot === TP_SRC || slot === TP_DST;
+/** the state holds P (the watched port) in an L4 port slot */
+export const holdsWatchedPort = (st: readonly bigint[]): boolean => st[TP_SRC] === L4_READS.port || st[TP_DST] === L4_READS.port;
+/** a copy of `st` with port `to` wherever an L4 port slot holds `from` */
+export function withPort(st: readonly bigint[], from: bigint, to: bigint): bigint[] {
+  const o = st.slice();
+  if (o[TP_SRC] === from) o[TP_SRC] = to;
+  if (o[TP_DST] === from) o[TP_DST] = to;
+  return o;
+}
+
 /** The bits [ofs, ofs+nBits) of a field. */
 export function readField(st: bigint[], l: FieldLayout, ofs = 0, nBits = l.nBits): bigint {
+  if (L4_READS.on) {
+    for (const p of l.pieces) {
+      if ((p.slot !== TP_SRC && p.slot !== TP_DST) || st[p.slot] !== L4_READS.port) continue;
+      const lo = Math.max(ofs, p.fieldOfs);
+      const hi = Math.min(ofs + nBits, p.fieldOfs + p.nBits);
+      if (hi > lo) L4_READS.mask |= (2 ** (hi - lo) - 1) * 2 ** (lo - p.fieldOfs + p.slotOfs);
+    }
+  }
   let v = 0n;
   for (const p of l.pieces) v |= ((st[p.slot]! >> BigInt(p.slotOfs)) & ones(p.nBits)) << BigInt(p.fieldOfs);
   return (v >> BigInt(ofs)) & ones(nBits);

@@ -93,6 +93,17 @@ export class ProbeContext {
   private readonly vifByPod = new Map<string, Vif[]>();
   private readonly vifByOfport = new Map<number, Vif>();
   private readonly lrps: Array<{ mac: string; ip: bigint; v6: boolean }> = [];
+  /** indexes so that a probe costs O(1) in the cluster size (a 1,000-pod matrix is 24M probes) */
+  private readonly podByKey = new Map<string, Pod>();
+  /** address text (canonical) → VIFs holding it, in pod order */
+  private readonly vifsByIp = new Map<string, Vif[]>();
+  /** address text → the first pod (in model order) with an attachment holding it */
+  private readonly podByIp = new Map<string, Pod>();
+  /** VIF creation order (the order nextHopMac used to scan them in) */
+  private readonly vifRank = new Map<Vif, number>();
+  private readonly nextHop = new WeakMap<Attachment, Map<string, string | undefined>>();
+  private readonly services = new Map<string, Service>();
+  private readonly serviceByIp = new Map<string, Service>();
 
   constructor(readonly model: ClusterModel, readonly nb: NorthboundDB, readonly lflow: LflowResult, readonly openflow: OpenFlowResult) {
     const dpKey = new Map(lflow.southbound.datapaths.map((d) => [d.name, d.tunnelKey]));
@@ -107,7 +118,8 @@ export class ProbeContext {
       .map((p) => ({ name: p.logicalPort, dpKey: dpKey.get(p.datapath) ?? -1, portKey: p.tunnelKey }));
     this.classifier = new Classifier(openflow, { localnetPorts, externalRouterPorts });
     const ofByLsp = new Map(openflow.ports.map((p) => [p.ifaceId ?? p.name, p.ofport]));
-    const podByKey = new Map(model.pods.map((p) => [`${p.namespace}/${p.name}`, p]));
+    const podByKey = this.podByKey;
+    for (const p of model.pods) if (!podByKey.has(`${p.namespace}/${p.name}`)) podByKey.set(`${p.namespace}/${p.name}`, p);
     for (const lsp of nb.logicalSwitchPorts) {
       if (!lsp.pod) continue;
       const pod = podByKey.get(`${lsp.pod.namespace}/${lsp.pod.name}`);
@@ -125,6 +137,53 @@ export class ProbeContext {
         this.lrps.push({ mac: p.mac, ip: ip.v, v6: ip.v6 });
       }
     }
+    for (const vs of this.vifByPod.values()) for (const v of vs) this.vifRank.set(v, this.vifRank.size);
+    for (const p of model.pods) {
+      for (const v of this.vifs(p.namespace, p.name)) {
+        for (const i of v.attachment.ips) {
+          const k = ipKey(i);
+          if (k === undefined) continue;
+          const l = this.vifsByIp.get(k);
+          if (!l) this.vifsByIp.set(k, [v]);
+          else if (!l.includes(v)) l.push(v);
+        }
+      }
+      for (const a of p.attachments) for (const i of a.ips) { const k = ipKey(i); if (k !== undefined && !this.podByIp.has(k)) this.podByIp.set(k, p); }
+    }
+    for (const svc of model.services) {
+      const k = `${svc.namespace}/${svc.name}`;
+      if (!this.services.has(k)) this.services.set(k, svc);
+      for (const x of [...svc.clusterIPs, ...svc.externalIPs, ...svc.loadBalancerIPs]) {
+        const ik = ipKey(x);
+        if (ik !== undefined && !this.serviceByIp.has(ik)) this.serviceByIp.set(ik, svc);
+      }
+    }
+  }
+
+  pod(namespace: string, name: string): Pod | undefined {
+    return this.podByKey.get(`${namespace}/${name}`);
+  }
+
+  service(namespace: string, name: string): Service | undefined {
+    return this.services.get(`${namespace}/${name}`);
+  }
+
+  /** The Service one of whose cluster/external/load-balancer IPs is `ip` (first in model order). */
+  serviceAt(ip: string): Service | undefined {
+    const k = ipKey(ip);
+    return k === undefined ? undefined : this.serviceByIp.get(k);
+  }
+
+  /** VIFs with address `ip`, in model pod order. */
+  vifsWithIp(ip: string): Vif[] {
+    const k = ipKey(ip);
+    return (k === undefined ? undefined : this.vifsByIp.get(k)) ?? [];
+  }
+
+  /** The first pod (model order) with an address `ip` on any attachment. */
+  podWithIp(ip: string): Pod | undefined {
+    const k = ipKey(ip);
+    return k === undefined ? undefined : this.podByIp.get(k);
   }
 
   vifs(namespace: string, name: string): Vif[] {
@@ -144,6 +203,15 @@ export class ProbeContext {
 
   /** The MAC a pod uses to send to `ip`: the owner's MAC when on-link on its network, else its gateway's. */
   nextHopMac(from: Attachment, ip: string): string | undefined {
+    let m = this.nextHop.get(from);
+    if (!m) { m = new Map(); this.nextHop.set(from, m); }
+    if (m.has(ip)) return m.get(ip);
+    const mac = this.findNextHopMac(from, ip);
+    m.set(ip, mac);
+    return mac;
+  }
+
+  private findNextHopMac(from: Attachment, ip: string): string | undefined {
     const dst = parseIp(ip);
     for (const own of from.ips) {
       const [a, len] = own.split('/') as [string, string | undefined];
@@ -153,12 +221,15 @@ export class ProbeContext {
       const l = BigInt(len ?? bits);
       const mask = ((1n << l) - 1n) << BigInt(bits - Number(l));
       if ((o.v & mask) !== (dst.v & mask)) continue;
-      for (const vs of this.vifByPod.values()) {
-        for (const v of vs) {
-          if (v.attachment.network !== from.network) continue;
-          if (v.attachment.ips.some((x) => { const p = parseIp(x); return p.v6 === dst.v6 && p.v === dst.v; })) return v.attachment.mac;
-        }
+      // the first VIF (in VIF order) on this network holding the address
+      let best: Vif | undefined;
+      let bestRank = Infinity;
+      for (const v of this.vifsWithIp(ip)) {
+        if (v.attachment.network !== from.network) continue;
+        const r = this.vifRank.get(v) ?? Infinity;
+        if (r < bestRank) { best = v; bestRank = r; }
       }
+      if (best) return best.attachment.mac;
     }
     for (const gw of from.gatewayIPs) {
       const g = parseIp(gw);
@@ -208,20 +279,25 @@ export interface ClassifyProbeOptions {
 
 const notClassifiable = (probe: Probe, reason: string): ProbeClassification => ({ probe, classifiable: false, reason, allowed: false, expected: [] });
 
-function serviceOf(model: ClusterModel, probe: Probe): { svc: Service; vip: string } | undefined {
+function serviceOf(pc: ProbeContext, probe: Probe): { svc: Service; vip: string } | undefined {
   const d = probe.dst;
   if (d.kind === 'service') {
-    const svc = model.services.find((s) => s.namespace === d.namespace && s.name === d.name);
+    const svc = pc.service(d.namespace, d.name);
     if (!svc) return undefined;
     const vip = svc.clusterIPs[0] ?? svc.loadBalancerIPs[0] ?? svc.externalIPs[0];
     return vip ? { svc, vip } : undefined;
   }
   if (d.kind === 'ip') {
     const ip = d.ip.split('/')[0]!;
-    const svc = model.services.find((s) => [...s.clusterIPs, ...s.externalIPs, ...s.loadBalancerIPs].some((x) => sameIp(x, ip)));
+    const svc = pc.serviceAt(ip);
     return svc ? { svc, vip: ip } : undefined;
   }
   return undefined;
+}
+
+/** Canonical text of an address (prefix length dropped), or undefined when it is not one. */
+function ipKey(s: string): string | undefined {
+  try { const x = parseIp(s); return `${x.v6 ? 6 : 4}:${x.v.toString(16)}`; } catch { return undefined; }
 }
 
 const sameIp = (a: string, b: string): boolean => {
@@ -237,7 +313,7 @@ export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyPr
   const model = pc.model;
   if (probe.src.kind !== 'pod') return notClassifiable(probe, 'the source must be a pod');
   const s = probe.src;
-  const srcPod = model.pods.find((p) => p.namespace === s.namespace && p.name === s.name);
+  const srcPod = pc.pod(s.namespace, s.name);
   if (!srcPod) return notClassifiable(probe, `no pod ${s.namespace}/${s.name}`);
   if (probe.dst.kind === 'pod' && probe.dst.namespace === s.namespace && probe.dst.name === s.name) {
     return notClassifiable(probe, 'loopback: a pod reaching itself stays in its network namespace and never enters OVN');
@@ -251,20 +327,20 @@ export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyPr
   let expected: number[] = [];
   let dstVif: Vif | undefined;
   let external = false;
-  const svc = serviceOf(model, probe);
+  const svc = serviceOf(pc, probe);
   const d = probe.dst;
   if (svc) {
     dstIp = svc.vip;
     for (const ep of svc.svc.endpoints) {
       if (!ep.pod) continue;
-      const pod = model.pods.find((p) => p.namespace === ep.pod!.namespace && p.name === ep.pod!.name);
+      const pod = pc.pod(ep.pod.namespace, ep.pod.name);
       const v = pod ? pc.vifs(pod.namespace, pod.name).find((x) => x.attachment.ips.some((i) => sameIp(i, ep.ip))) : undefined;
       if (v) expected.push(v.ofport);
     }
   } else if (d.kind === 'service') {
     return notClassifiable(probe, `no Service ${d.namespace}/${d.name} with a VIP`);
   } else if (d.kind === 'pod') {
-    const pod = model.pods.find((p) => p.namespace === d.namespace && p.name === d.name);
+    const pod = pc.pod(d.namespace, d.name);
     if (!pod) return notClassifiable(probe, `no pod ${d.namespace}/${d.name}`);
     if (pod.hostNetwork) return notClassifiable(probe, `${d.namespace}/${d.name} is hostNetwork`);
     dstVif = pc.vif(pod, network);
@@ -277,14 +353,14 @@ export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyPr
   } else {
     dstIp = d.ip.split('/')[0]!;
     // a pod IP: the owner on the source's network first (overlapping UDN subnets)
-    const owners = [...model.pods].flatMap((p) => pc.vifs(p.namespace, p.name)).filter((v) => v.attachment.ips.some((i) => sameIp(i, dstIp)));
+    const owners = pc.vifsWithIp(dstIp);
     dstVif = owners.find((v) => v.attachment.network === src.attachment.network) ?? owners[0];
     if (dstVif && dstVif.ofport === src.ofport) {
       return notClassifiable(probe, 'loopback: the destination IP is the source\'s own address on its network; the packet never enters OVN');
     }
     if (dstVif) expected = [dstVif.ofport];
     else {
-      const owner = model.pods.find((p) => p.attachments.some((a) => a.ips.some((i) => sameIp(i, dstIp))));
+      const owner = pc.podWithIp(dstIp);
       if (owner) {
         return notClassifiable(probe, `${dstIp} belongs to ${owner.namespace}/${owner.name} on a network without an OVN port here; the packet leaves by the node gateway and where it goes is up to the underlay`);
       }
