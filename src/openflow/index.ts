@@ -220,12 +220,16 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   const pbUuid = (name: string): string => opts.uuids?.portBinding?.[name] ?? stableUuid('Port_Binding', name);
 
   // ---- logical flows
-  const flows = new Map<string, OfFlow>();
+  // table|priority → match text → flow (nested, so the text itself is the key: no second copy of it)
+  const flows = new Map<number, Map<string, OfFlow>>();
   const addFlow = (f: OfFlow): void => {
-    const k = `${f.table}|${f.priority}|${f.text}`;
-    let cur = flows.get(k);
-    if (!cur) { flows.set(k, f); return; }
-    if (opts.lflowCache?.shared.has(cur)) { cur = { ...cur, actions: [...cur.actions], provenance: [...cur.provenance] }; flows.set(k, cur); }
+    const tp = f.table * 0x10000 + f.priority;
+    let byText = flows.get(tp);
+    if (!byText) flows.set(tp, (byText = new Map()));
+    const k = f.text;
+    let cur = byText.get(k);
+    if (!cur) { byText.set(k, f); return; }
+    if (opts.lflowCache?.shared.has(cur)) { cur = { ...cur, actions: [...cur.actions], provenance: [...cur.provenance] }; byText.set(k, cur); }
     const curConj = cur.actions.length > 0 && cur.actions.every((a) => a.type === 'conjunction');
     const newConj = f.actions.length > 0 && f.actions.every((a) => a.type === 'conjunction');
     if (curConj && newConj) {
@@ -265,6 +269,18 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     for (const n of Object.keys(pm)) if (!m.has(pm[n]!) && pbByName.has(n)) m.set(pm[n]!, n);
     portByKey.set(dp, m);
   }
+  // Caches across datapaths hold only what several local lflows share (the same match on N node
+  // switches): one entry per lflow would keep a compiled expression per lflow alive (GBs at 10k pods).
+  // A match naming a port group compiles differently per datapath, so it is counted per datapath.
+  const matchUses = new Map<string, number>();
+  const actionUses = new Map<string, number>();
+  const matchKey = (l: Lflow): string => (l.match.includes('@') ? `${l.datapath}\0${l.match}` : l.match);
+  for (const l of lf.flows) {
+    if (!local.has(l.datapath)) continue;
+    const k = matchKey(l);
+    matchUses.set(k, (matchUses.get(k) ?? 0) + 1);
+    actionUses.set(l.actions, (actionUses.get(l.actions) ?? 0) + 1);
+  }
   // the stand-in lflow UUID does not depend on the datapath: one hash per distinct lflow
   const lflowUuids = new Map<string, string>();
   // parsing actions depends on the text, pipeline and table only (encoding also on ports, datapath, uuid)
@@ -286,11 +302,16 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     let used: { groups: string[]; meters: string[] } = { groups: [], meters: [] };
     const isSwitch = dp.kind === 'switch';
     const { env, ports: pm } = envByDp.get(lflow.datapath)!;
+    const matchShared = matchUses.get(matchKey(lflow))! > 1;
+    const actionsShared = actionUses.get(lflow.actions)! > 1;
     let uuid = opts.uuids?.lflow?.(lflowKey(lflow));
     if (uuid === undefined) {
       const k = `${lflow.pipeline}|${lflow.table}|${lflow.priority}|${lflow.match}|${lflow.actions}`;
-      uuid = lflowUuids.get(k);
-      if (uuid === undefined) lflowUuids.set(k, (uuid = stableUuid('Logical_Flow', k)));
+      if (!matchShared || !actionsShared) uuid = stableUuid('Logical_Flow', k);
+      else {
+        uuid = lflowUuids.get(k);
+        if (uuid === undefined) lflowUuids.set(k, (uuid = stableUuid('Logical_Flow', k)));
+      }
     }
     const cookie = uuidPart0(uuid);
     const ref: LflowRef = {
@@ -305,7 +326,7 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       let parsed = parsedActions.get(ak);
       if (!parsed) {
         try { parsed = parseActions(lflow.actions, ctx); } catch (e) { parsed = e as Error; }
-        parsedActions.set(ak, parsed);
+        if (actionsShared) parsedActions.set(ak, parsed);
       }
       if (parsed instanceof Error) throw parsed;
       prereqs = parsed.prereqs;
@@ -318,7 +339,7 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     }
     let res: CompiledMatches;
     try {
-      res = matchCompiler.compile(lflow.match, prereqs, env, dp.tunnelKey);
+      res = matchCompiler.compile(lflow.match, prereqs, env, dp.tunnelKey, matchShared);
     } catch (e) {
       if (!(e instanceof ExprError)) throw e;
       errors.push(`${lflow.datapath} ${lflow.pipeline} table=${lflow.table} priority=${lflow.priority}: match "${lflow.match}": ${e.message}`);
@@ -330,7 +351,8 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     const pinReg = lflow.pipeline === 'ingress' ? 'reg14' : 'reg15';
     for (const m of res.matches) {
       const match: OfMatch = {};
-      for (const [k, v] of Object.entries(m.fields)) match[k] = { value: v.value, mask: v.mask };
+      // the compiled values are shared, never mutated (metadata and conj_id get new objects)
+      for (const k in m.fields) match[k] = m.fields[k]!;
       match['metadata'] = { value: BigInt(dp.tunnelKey), mask: (1n << 64n) - 1n };
       if (isSwitch) {
         const pin = match[pinReg]?.value ?? 0n;
@@ -342,7 +364,8 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       if (match['conj_id']) match['conj_id'] = { value: match['conj_id'].value + BigInt(base), mask: 0xffffffffn };
       const text = formatOfMatch(match);
       if (m.conjunctions.length === 0) {
-        const f: OfFlow = { table, priority: lflow.priority, cookie, match, actions: [...acts] as OfAction[], text, provenance: [{ kind: 'lflow', lflow: ref }] };
+        // one actions array for all the flows of this lflow: addFlow appends only to conjunction-only lists
+        const f: OfFlow = { table, priority: lflow.priority, cookie, match, actions: acts as OfAction[], text, provenance: [{ kind: 'lflow', lflow: ref }] };
         produced?.push(f);
         addFlow(f);
       } else {
@@ -453,7 +476,7 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     };
     for (const f of mcGroupFlows(g, T, P, remoteMembers(mc))) addFlow(f);
   }
-  const out = [...flows.values()].sort((a, b) => a.table - b.table || b.priority - a.priority || byName(a.text, b.text));
+  const out = [...flows.values()].flatMap((m) => [...m.values()]).sort((a, b) => a.table - b.table || b.priority - a.priority || byName(a.text, b.text));
   return {
     tlvMap: ports.some((p) => p.kind === 'tunnel') ? [GENEVE_TLV_MAP] : [],
     ovnVersion: '25.03.0', chassis, flows: out, groups: ofGroups, ports, zones, localDatapaths, errors, unsupported: [...unsupported].sort(),
