@@ -42,7 +42,8 @@ Options:
                           (svg: red ring) = a workload's replicas cannot reach each other.
                           Refused (exit 2) when a network has more than ${GRAPH_MAX_NODES} workloads (or
                           pods with --pods): use txt/csv, or \`udnc report\` for a heat map.
-  --explain               add the reason chain of every cell (policy, rule, file:line)
+  --explain               add the reason chain of every cell (policy, rule, file:line);
+                          not with dot/svg
   --port P                probe only port P (with --protocol, default TCP)
   --protocol PROTO        TCP, UDP or SCTP (with --port)
   --pods                  one row/column per pod instead of per workload
