@@ -56,6 +56,25 @@ state[SLOT['metadata']!] = BigInt(pc.openflow.ports.find((p) => p.ofport === red
 const t8 = c.tables.get(8)!;
 const t44 = c.tables.get(44)!;
 
+// The same, timed by CPU seconds (benchmark.js times by wall clock, which a loaded machine inflates).
+const perCpuS = (fn: () => void, minCpuS = 2): number => {
+  const c = process.cpuUsage();
+  let n = 0;
+  for (;;) {
+    for (let i = 0; i < 50; i++) fn();
+    n += 50;
+    const u = cpuS(process.cpuUsage(c));
+    if (u >= minCpuS) return Math.round(n / u);
+  }
+};
+{
+  const t8r = perCpuS(() => { t8.lookup(state); });
+  const t44r = perCpuS(() => { t44.lookup(state); });
+  const pkt1 = perCpuS(() => { c.run(pkt); }, 3);
+  const lookupsPerPacket = c.run(pkt).resubmits;
+  record({ case: 'fixture 04', lookupsPerCpuS: { table8: t8r, table44: t44r, overall: pkt1 * lookupsPerPacket }, packetsPerCpuS: pkt1, lookupsPerPacket });
+}
+
 const suite = new Benchmark.Suite();
 if (!values['skip-suite']) suite
   .add('FlowTable.lookup (table 8)', () => { t8.lookup(state); })

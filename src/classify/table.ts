@@ -113,20 +113,21 @@ export class FlowTable {
 
   lookup(st: bigint[]): CompiledFlow | undefined {
     if (!L4_READS.on) return this.find(st);
+    let watched = holdsWatchedPort(st);
+    if (watched) {
+      const md = st[METADATA]!;
+      let l4 = this.l4ByMetadata.get(md);
+      if (l4 === undefined) { l4 = this.candidates(md).some((t) => t.l4); this.l4ByMetadata.set(md, l4); }
+      watched = l4;
+    }
+    // noting the port-matching subtables visited: if none was, the result did not depend on the
+    // port (every other subtable's outcome, hence the walk's early exit, is the same)
+    if (watched) visits = [];
     const r = this.find(st);
-    if (r?.group) L4_READS.opaque = true;
-    if (!holdsWatchedPort(st)) return r;
-    const md = st[METADATA]!;
-    let l4 = this.l4ByMetadata.get(md);
-    if (l4 === undefined) { l4 = this.candidates(md).some((t) => t.l4); this.l4ByMetadata.set(md, l4); }
-    if (!l4) return r;
-    // Again, noting the port-matching subtables visited: if none was, the result did not depend on
-    // the port (every other subtable's outcome, hence the visiting order's early exit, is the same).
-    visits = [];
-    this.find(st);
     const seen = visits;
     visits = undefined;
-    if (!seen.length) return r;
+    if (r?.group) L4_READS.opaque = true;
+    if (!seen?.length) return r;
     const saved = st.slice();
     L4_READS.lookups.push({
       same: (from, to) => {
