@@ -248,3 +248,24 @@ describe('evaluate: services', () => {
     expect(v.reasons[0]?.message).toMatch(/no ready endpoints/);
   });
 });
+
+describe('evaluate: addresses OVN routers drop (routerDropsMartians)', () => {
+  const a = pod('x', 'a', { pod: 'a' });
+  const m = model({ pods: [a] });
+  it('ovn-k: a pod never reaches 0.0.0.0/8 or 127.0.0.0/8, with the lr_in_ip_input reason', () => {
+    for (const ip of ['0.0.0.0', '0.1.2.3', '127.0.0.1']) {
+      const v = evaluate(m, probe('x/a', ip));
+      expect(v.allowed, ip).toBe(false);
+      expect(v.reasons.some((r) => r.stage === 'isolation' && /lr_in_ip_input/.test(r.message)), ip).toBe(true);
+    }
+    // sources: 255.255.255.255 and multicast are dropped as sources only
+    expect(evaluate(m, probe('255.255.255.255', 'x/a')).allowed).toBe(false);
+    expect(evaluate(m, probe('224.0.0.1', 'x/a')).allowed).toBe(false);
+  });
+  it('ordinary outside addresses are unaffected; the kubernetes reading allows 0.0.0.0', () => {
+    expect(evaluate(m, probe('x/a', '1.0.0.1')).allowed).toBe(true);
+    expect(evaluate(m, probe('x/a', '128.0.0.1')).allowed).toBe(true);
+    expect(evaluate(m, probe('x/a', '0.0.0.0'), { semantics: 'kubernetes' }).allowed).toBe(true);
+    expect(evaluate(m, probe('x/a', '0.0.0.0'), { choices: { routerDropsMartians: false } }).allowed).toBe(true);
+  });
+});

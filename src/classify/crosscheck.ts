@@ -16,7 +16,7 @@ import { formatObjectRef } from '../common/source.js';
 import type { ClusterModel } from '../model/types.js';
 import { evaluate } from '../semantics/evaluate.js';
 import { reasonText } from '../semantics/matrix.js';
-import type { Probe, Verdict } from '../semantics/types.js';
+import type { Choices, Probe, Verdict } from '../semantics/types.js';
 import type { ClassifyResult, TraceStep } from './interpreter.js';
 import { classifyProbeIn, probeContext, type ProbeClassification, type ProbeContext } from './probe.js';
 import { formatProvenance } from './format.js';
@@ -52,6 +52,11 @@ export interface CrossCheckOptions {
   /** called every `progressEvery` probes (default 100,000) with the report so far */
   progress?: (rep: CrossCheckReport) => void;
   progressEvery?: number;
+  /**
+   * ovn-kubernetes semantic choices flipped for the evaluator side (what-if: which probes depend on
+   * a choice); the classifier side is the compiled flows, unchanged
+   */
+  choices?: Partial<Choices>;
 }
 
 /**
@@ -210,7 +215,7 @@ export function crossCheck(compiled: CompileResult, probes: Iterable<Probe>, pc:
     }
     const c = classes ? classes.classify(pc, probe) : classifyProbeIn(pc, probe);
     if (!c.classifiable) { rep.skipped.push({ probe, reason: c.reason }); continue; }
-    const v = evaluate(model, probe, { semantics: 'ovn-kubernetes' });
+    const v = evaluate(model, probe, { semantics: 'ovn-kubernetes', ...(opts.choices ? { choices: opts.choices } : {}) });
     rep.compared++;
     if (v.allowed === c.allowed) { rep.agreed++; continue; }
     const traced = classifyProbeIn(pc, probe, { trace: true });

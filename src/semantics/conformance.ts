@@ -335,6 +335,7 @@ function agrees(o: ProbeOutcome, v: Verdict): boolean {
 const CHOICE_ORDER: Array<keyof Choices> = [
   'loopbackBypassesPolicy', 'npNamedPortWidens', 'npPortlessDroppedWithNumbered', 'anpPriorityLimit',
   'adminPoliciesDefaultNetworkOnly', 'hostNetworkOutsidePolicy', 'ipBlockMatchesPodIPs',
+  'lbAffinityDropsFirstConnection', 'routerDropsMartians',
 ];
 
 /**
@@ -584,6 +585,10 @@ export const DEVIATION_REASONS: Record<string, string> = {
     'ovn-k: ANP/BANP are enforced by the default network controller only, never on primary UDN/CUDN traffic; the corpus applies them there',
   'choice:hostNetworkOutsidePolicy':
     'ovn-k: hostNetwork pods are host traffic, outside every pod port group (no ingress/egress policy, not selected by namespaceSelector-only peers); the corpus treats them as ordinary pods',
+  'choice:lbAffinityDropsFirstConnection':
+    'ovn-k: OVN drops a client\'s first connection to a ClientIP-affinity Service (affinity learn stage ends without next, ovn-kubernetes#4066); the corpus lets it through',
+  'choice:routerDropsMartians':
+    'ovn-k: OVN\'s logical routers drop IPv4 to/from 0.0.0.0/8 and 127.0.0.0/8 (lr_in_ip_input); netpol-analyzer uses 0.0.0.0 to stand for any external address',
   'choice:ipBlockMatchesPodIPs':
     'ovn-k matches ipBlock/networks on the packet IP, so in-cluster pod IPs match too (as the e2e suite and cyclonus expect); netpol-analyzer treats ipBlock peers as cluster-external only',
   'manifest-document-skipped':

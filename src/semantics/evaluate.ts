@@ -280,6 +280,16 @@ function evaluatePair(ctx: Ctx, src: Party, dst: Party, pre: ReasonStep[]): Verd
         '(MultiNetworkPolicy, enforced outside OVN, is not modeled)', network.owner);
     return verdict([...pre, s], allow([s]), allow([s]), netId);
   }
+  if (c.routerDropsMartians) {
+    const m = martian(src, 'src') ?? martian(dst, 'dst');
+    if (m) {
+      const s = step('isolation', 'deny',
+        `${m}: OVN's logical routers drop it before routing (northd lr_in_ip_input priority 100, ` +
+        '`ip4.src_mcast || ip4.src == 255.255.255.255 || ip4.{src,dst} == 127.0.0.0/8 || ip4.{src,dst} == 0.0.0.0/8` → drop), whatever the policies say',
+        network?.owner);
+      return verdict([...pre, s], deny([s]), deny([s]), netId);
+    }
+  }
   const admin = network?.role === 'default' || !c.adminPoliciesDefaultNetworkOnly;
   const egress = src.pod && !src.host
     ? direction(ctx, 'egress', src, dst, admin, network)
@@ -292,6 +302,25 @@ function evaluatePair(ctx: Ctx, src: Party, dst: Party, pre: ReasonStep[]): Verd
       ? `${dst.label} is a host address: no ingress policy applies to it`
       : `${dst.label} is outside the cluster: only the source's egress applies`)]);
   return verdict(pre, ingress, egress, netId);
+}
+
+/** Addresses northd's lr_in_ip_input priority-100 flow drops, restated (the evaluator is an independent oracle). */
+const MARTIAN_V4: Array<{ base: bigint; len: number; text: string; side: 'src' | 'both' }> = [
+  { base: 0x00000000n, len: 8, text: '0.0.0.0/8', side: 'both' },
+  { base: 0x7f000000n, len: 8, text: '127.0.0.0/8', side: 'both' },
+  { base: 0xffffffffn, len: 32, text: '255.255.255.255', side: 'src' },
+  { base: 0xe0000000n, len: 4, text: '224.0.0.0/4 (multicast)', side: 'src' },
+];
+/** Why OVN's router drops an outside party's address, or undefined. Pods and hosts are never martians here. */
+function martian(p: Party, side: 'src' | 'dst'): string | undefined {
+  if (p.pod || p.host || !p.parsed || p.parsed.v6) return undefined;
+  for (const r of MARTIAN_V4) {
+    if (r.side === 'src' && side !== 'src') continue;
+    if (p.parsed.n >> BigInt(32 - r.len) === r.base >> BigInt(32 - r.len)) {
+      return `${side === 'src' ? 'source' : 'destination'} ${p.label} is in ${r.text}`;
+    }
+  }
+  return undefined;
 }
 
 /**

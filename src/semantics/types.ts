@@ -42,6 +42,12 @@ export interface Choices {
    * OVN's affinity learn stage ends without `next` (ovn-kubernetes#4066); later ones get through
    */
   lbAffinityDropsFirstConnection: boolean;
+  /**
+   * OVN's logical routers drop IPv4 packets to or from 0.0.0.0/8 and 127.0.0.0/8 before any
+   * routing (northd lr_in_ip_input priority 100), so a pod never reaches such an address whatever
+   * the policies say; the upstream analyzers use 0.0.0.0 to stand for "anywhere outside"
+   */
+  routerDropsMartians: boolean;
 }
 
 export const SEMANTICS_PRESETS: Readonly<Record<Semantics, Readonly<Choices>>> = {
@@ -54,6 +60,7 @@ export const SEMANTICS_PRESETS: Readonly<Record<Semantics, Readonly<Choices>>> =
     hostNetworkOutsidePolicy: true,
     ipBlockMatchesPodIPs: true,
     lbAffinityDropsFirstConnection: true,
+    routerDropsMartians: true,
   },
   kubernetes: {
     loopbackBypassesPolicy: false,
@@ -65,6 +72,7 @@ export const SEMANTICS_PRESETS: Readonly<Record<Semantics, Readonly<Choices>>> =
     // the e2e suite and cyclonus expect ipBlock to select pod IPs; the spec leaves it open
     ipBlockMatchesPodIPs: true,
     lbAffinityDropsFirstConnection: false,
+    routerDropsMartians: false,
   },
 };
 

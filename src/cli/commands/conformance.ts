@@ -11,7 +11,7 @@ import { crossCheck, probeText, type Disagreement } from '../../classify/crossch
 import { probeContext } from '../../classify/probe.js';
 import { formatConformance, parseExpectations, recordDeviations, runConformance, verifyExpectations } from '../../semantics/index.js';
 import { loadCaseProbes } from '../../semantics/conformance.js';
-import type { Probe } from '../../semantics/types.js';
+import { SEMANTICS_PRESETS, type Choices, type Probe } from '../../semantics/types.js';
 import type { ClusterModel } from '../../model/types.js';
 import { cidrContains, parseCIDR, parseIP } from '../../semantics/net.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
@@ -24,6 +24,7 @@ const FLAGS = {
   '--record-deviations': { value: false },
   '--classifier': { value: false },
   '--sample': { value: true },
+  '--choice': { value: true },
 };
 
 export const conformance: Command = {
@@ -54,6 +55,10 @@ Options:
                     that flipping one documented choice explains (unattributed ones are never listed)
   --classifier      classifier vs evaluator on every case (see above)
   --sample N        with --classifier: at most N probes per case, evenly spaced (deterministic)
+  --choice NAME=BOOL[,NAME=BOOL...]
+                    with --classifier: set ovn-kubernetes semantic choices of the evaluator side
+                    (names in src/semantics/README.md) — a what-if: the disagreements it produces
+                    are the probes whose verdict in the compiled flows depends on that choice
 
 Exit: 0 if every disagreement is a documented deviation, 1 otherwise, 2 bad input.
 With --classifier: 0 when classifier and evaluator agree on every compared probe, 1 when a case
@@ -78,10 +83,11 @@ fails to load or compile, 3 on any disagreement (a udnc bug).
       const s = a.flags.get('--sample');
       const perCase = s === undefined ? undefined : Number(s);
       if (perCase !== undefined && (!Number.isInteger(perCase) || perCase < 1)) throw usage('conformance', `--sample must be a positive integer (got ${String(s)})`);
+      const choices = parseChoices(a.flags.get('--choice'));
       const progress = createProgress(io, 'conformance');
       const cpu0 = process.cpuUsage();
       const report = await runConformanceClassifier(dir, {
-        ...filter, ...(perCase ? { perCase } : {}),
+        ...filter, ...(perCase ? { perCase } : {}), ...(choices ? { choices } : {}),
         onProgress: (c, done, total) => { if (done === 0) progress.stage(c, total); else progress.tick(done); },
       });
       progress.done();
@@ -94,6 +100,7 @@ fails to load or compile, 3 on any disagreement (a udnc bug).
       return report.cases.some((c) => c.error) ? EXIT.CHECK_FAILED : EXIT.OK;
     }
     if (a.flags.has('--sample')) throw usage('conformance', '--sample needs --classifier');
+    if (a.flags.has('--choice')) throw usage('conformance', '--choice needs --classifier');
     const progress = createProgress(io, 'conformance');
     const run = async (semantics: 'ovn-kubernetes' | 'kubernetes') => {
       try {
@@ -142,11 +149,29 @@ export interface ClassifierConformanceOptions {
   case?: string;
   /** at most this many probes per case, evenly spaced over the case's probe list */
   perCase?: number;
+  /** ovn-kubernetes choices flipped on the evaluator side (what-if), see `--choice` */
+  choices?: Partial<Choices>;
   /** progress: (case path, n, probes of the case): n = 0 starts a case, else n more probes are done */
   onProgress?: (casePath: string, done: number, total: number) => void;
 }
 
 interface IndexRow { corpus: string; case: string; path: string }
+
+/** `--choice a=true,b=false` → choices; unknown names and values are usage errors (exit 2). */
+function parseChoices(v: string | boolean | undefined): Partial<Choices> | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !v) throw usage('conformance', '--choice needs NAME=true|false');
+  const known = Object.keys(SEMANTICS_PRESETS['ovn-kubernetes']) as Array<keyof Choices>;
+  const out: Partial<Choices> = {};
+  for (const part of v.split(',')) {
+    const m = /^([A-Za-z]+)=(true|false)$/.exec(part.trim());
+    if (!m) throw usage('conformance', `--choice: expected NAME=true|false, got '${part}'`);
+    const name = m[1] as keyof Choices;
+    if (!known.includes(name)) throw usage('conformance', `--choice: unknown choice '${m[1]}' (known: ${known.join(', ')})`);
+    out[name] = m[2] === 'true';
+  }
+  return out;
+}
 
 const MNP_REASON = 'MultiNetworkPolicy is not modeled: the case enforces it on this secondary network, udnc compiles no policy there';
 
@@ -214,7 +239,7 @@ async function classifyCase(caseDir: string, row: IndexRow, opts: ClassifierConf
   opts.onProgress?.(`${row.path} (${probes.length} probes)`, 0, probes.length);
   for (let i = 0; i < probes.length; i += CHUNK) {
     const chunk = probes.slice(i, i + CHUNK);
-    const r = crossCheck(compiled, chunk, pc);
+    const r = crossCheck(compiled, chunk, pc, opts.choices ? { choices: opts.choices } : {});
     res.compared += r.compared;
     res.agreed += r.agreed;
     res.disagreements.push(...r.disagreements);
