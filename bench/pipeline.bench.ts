@@ -124,21 +124,6 @@ function printUdnc(label: string, r: UdncRun): void {
 
 // ---- real OVN ------------------------------------------------------------------------------
 
-/** The single-chassis view (as test/openflow-oracle.test.ts): every pod port and gateway router on hv1. */
-function singleChassis(nb: NorthboundDB, pins: Record<string, string>): NorthboundDB {
-  return {
-    ...nb,
-    nbGlobal: { ...nb.nbGlobal, options: { ...nb.nbGlobal.options, ...pins } },
-    logicalSwitchPorts: nb.logicalSwitchPorts.map((p) => {
-      if (!p.options['requested-chassis'] && !p.options['iface-id-ver']) return p;
-      const options = { ...p.options };
-      delete options['requested-chassis'];
-      delete options['iface-id-ver'];
-      return { ...p, options };
-    }),
-    logicalRouters: nb.logicalRouters.map((r) => (r.options['chassis'] ? { ...r, options: { ...r.options, chassis: 'hv1' } } : r)),
-  };
-}
 
 /** utime + stime of a process, in ms. */
 function procCpuMs(pid: number | undefined): number {
@@ -171,7 +156,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * for northd (sb_cfg) and, with `vifs`, for ovn-controller (hv_cfg) after binding those VIFs first.
  */
 export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId: string; ofport: number }>; timeoutS: number }): Promise<RealRun> {
-  const { startOvn, DEFAULT_NB_GLOBAL_OPTIONS } = await import('../test/oracle/ovn.js');
+  const { startOvn } = await import('../test/oracle/ovn.js');
+  const { singleChassisView } = await import('../test/oracle/single-chassis.js');
   const withController = opts.vifs !== undefined;
   const sb = await startOvn({ controller: withController, testBridge: false, timeoutMs: opts.timeoutS * 1000 });
   try {
@@ -203,7 +189,7 @@ export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId:
       await sb.sync(); // controller idle again before the measured load
     }
 
-    const nb = singleChassis(nb0, DEFAULT_NB_GLOBAL_OPTIONS);
+    const nb = singleChassisView(nb0);
     const ops = (JSON.parse(formatTransact(nb)) as Array<{ op?: string; table?: string; row?: unknown }>).map((op) =>
       op && op.table === 'NB_Global' && op.op === 'insert' ? { op: 'update', table: 'NB_Global', where: [], row: op.row } : op);
     const body: unknown[] = [

@@ -24,13 +24,14 @@ import { Conntrack, Learned, classifyProbeIn, crossCheckProbes, packetFields, pr
 import { compile, type CompileResult } from '../src/compile.js';
 import { loadManifests } from '../src/manifests/index.js';
 import { buildModel } from '../src/model/index.js';
-import { formatTransact, lowerToNorthbound, type NorthboundDB } from '../src/northbound/index.js';
+import { formatTransact, lowerToNorthbound } from '../src/northbound/index.js';
 import { formatAddFlows, formatGroups } from '../src/openflow/index.js';
 import type { OfGroup } from '../src/openflow/types.js';
 import { evaluate } from '../src/semantics/evaluate.js';
 import type { Probe } from '../src/semantics/types.js';
-import { DEFAULT_NB_GLOBAL_OPTIONS, type OvnSandbox } from './oracle/ovn.js';
+import type { OvnSandbox } from './oracle/ovn.js';
 import { describeRealOvn } from './oracle/vitest.js';
+import { singleChassisView as singleChassis } from './oracle/single-chassis.js';
 
 const FX = join(import.meta.dirname, '../fixtures/08-policy-and-service-edge-cases');
 
@@ -56,20 +57,6 @@ const PROBES = [
 /** connections per probe; the first is sent twice (a retransmission) */
 const CONNECTIONS = 6;
 
-/** The single-chassis view (every port and gateway router on hv1), as test/openflow-oracle.test.ts. */
-function singleChassis(nb: NorthboundDB): NorthboundDB {
-  return {
-    ...nb,
-    nbGlobal: { ...nb.nbGlobal, options: { ...nb.nbGlobal.options, ...DEFAULT_NB_GLOBAL_OPTIONS } },
-    logicalSwitchPorts: nb.logicalSwitchPorts.map((p) => {
-      const options = { ...p.options };
-      delete options['requested-chassis'];
-      delete options['iface-id-ver'];
-      return { ...p, options };
-    }),
-    logicalRouters: nb.logicalRouters.map((r) => (r.options['chassis'] ? { ...r, options: { ...r.options, chassis: 'hv1' } } : r)),
-  };
-}
 
 const mac = (v: bigint): string => v.toString(16).padStart(12, '0').match(/../g)!.join(':');
 const ip4 = (v: bigint): string => [24n, 16n, 8n, 0n].map((s) => Number((v >> s) & 0xffn)).join('.');

@@ -17,7 +17,7 @@ import { GOLDEN_FILES, checkGoldens, listFixtures, readFixture } from '../src/go
 import { compile } from '../src/compile.js';
 import { computeLogicalFlows, formatLflowLine, lflowSet } from '../src/lflow/index.js';
 import { compileOpenFlow, formatAddFlows, formatGroups } from '../src/openflow/index.js';
-import type { NorthboundDB } from '../src/northbound/types.js';
+import { singleChassisView } from './oracle/single-chassis.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES_DIR = join(ROOT, 'fixtures');
@@ -51,18 +51,7 @@ describe('golden outputs', () => {
     const path = join(GOLDEN_DIR, fixture, 'openflow.txt');
     if (!existsSync(path)) return; // pending (golden/README.md)
     const { nb: nb0 } = await compile(await readFixture(FIXTURES_DIR, fixture), { until: 'nb' });
-    // as singleChassis() in test/openflow-oracle.test.ts
-    const nb: NorthboundDB = {
-      ...nb0!,
-      nbGlobal: { ...nb0!.nbGlobal, options: { ...nb0!.nbGlobal.options, svc_monitor_mac: '0a:00:00:00:00:fe', mac_prefix: '0a:00:00' } },
-      logicalSwitchPorts: nb0!.logicalSwitchPorts.map((p) => {
-        const options = { ...p.options };
-        delete options['requested-chassis'];
-        delete options['iface-id-ver'];
-        return { ...p, options };
-      }),
-      logicalRouters: nb0!.logicalRouters.map((r) => (r.options['chassis'] ? { ...r, options: { ...r.options, chassis: 'hv1' } } : r)),
-    };
+    const nb = singleChassisView(nb0!);
     const of = compileOpenFlow(computeLogicalFlows(nb), { nb });
     expect(formatAddFlows(of)).toBe(readFileSync(path, 'utf8'));
     expect(formatGroups(of)).toBe(readFileSync(join(GOLDEN_DIR, fixture, 'groups.txt'), 'utf8'));

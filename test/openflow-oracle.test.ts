@@ -20,6 +20,7 @@ import { compileOpenFlow, formatDumpLine, formatAddFlows, formatGroups, lflowKey
 import type { OpenFlowResult } from '../src/openflow/types.js';
 import { DEFAULT_NB_GLOBAL_OPTIONS, type OvnSandbox } from './oracle/ovn.js';
 import { describeRealOvn } from './oracle/vitest.js';
+import { singleChassisView as singleChassis } from './oracle/single-chassis.js';
 
 const FIXTURES_DIR = join(import.meta.dirname, '../fixtures');
 const SCENARIOS_DIR = join(import.meta.dirname, 'data/openflow/scenarios');
@@ -35,20 +36,6 @@ const atom = (c: Cell): string => (Array.isArray(c) && c[0] === 'uuid' ? String(
 const setOf = (c: Cell): string[] => (Array.isArray(c) && c[0] === 'set' ? (c[1] as Cell[]).map(atom) : [atom(c)].filter((x) => x));
 const mapOf = (c: Cell): Record<string, string> => (Array.isArray(c) && c[0] === 'map' ? Object.fromEntries(c[1] as [string, string][]) : {});
 
-/** The single-chassis view: every pod port and gateway router on hv1. */
-function singleChassis(nb: NorthboundDB): NorthboundDB {
-  return {
-    ...nb,
-    nbGlobal: { ...nb.nbGlobal, options: { ...nb.nbGlobal.options, ...DEFAULT_NB_GLOBAL_OPTIONS } },
-    logicalSwitchPorts: nb.logicalSwitchPorts.map((p) => {
-      const options = { ...p.options };
-      delete options['requested-chassis'];
-      delete options['iface-id-ver'];
-      return { ...p, options };
-    }),
-    logicalRouters: nb.logicalRouters.map((r) => (r.options['chassis'] ? { ...r, options: { ...r.options, chassis: 'hv1' } } : r)),
-  };
-}
 
 function groupKeys(lines: string[]): Map<string, string> {
   const m = new Map<string, string>();
