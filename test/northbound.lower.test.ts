@@ -175,7 +175,8 @@ describe('primary UDN topology and isolation', () => {
     expect(lsp.external_ids).toEqual({ namespace: 'blue', pod: 'true', 'k8s.ovn.org/network': 'blue_blue-network', 'k8s.ovn.org/nad': 'blue/blue-network', 'k8s.ovn.org/topology': 'layer3' });
     expect(db.logicalSwitchPorts.find((p) => p.name === 'k8s-blue_blue.network_ovn-worker')!.addresses).toEqual(['0a:58:0a:80:01:02 10.128.1.2']);
     const sw = db.logicalSwitches.find((s) => s.name === 'blue_blue.network_ovn-worker')!;
-    expect(sw.other_config).toEqual({ subnet: '10.128.1.0/24', exclude_ips: '10.128.1.2' });
+    // no exclude_ips: UpdateNodeSwitchExcludeIPs deletes it once the management LSP exists
+    expect(sw.other_config).toEqual({ subnet: '10.128.1.0/24' });
     expect(sw.external_ids).toEqual({ 'k8s.ovn.org/network': 'blue_blue-network', 'k8s.ovn.org/role': 'primary', 'k8s.ovn.org/topology': 'layer3' });
     // GR: options, NATs and routes shaped as layer3_user_defined_network_controller_test.go
     // expectedGWRouterPlusNATAndStaticRoutes / gwRouterOptions (non-IC dynamic_neigh_routers), with udnc's
@@ -197,6 +198,20 @@ describe('primary UDN topology and isolation', () => {
     expect(pg.acls.length).toBe(5);
     const udnPg = db.portGroups.find((p) => p.external_ids['k8s.ovn.org/id'] === 'blue_blue-network-network-controller:NetworkPolicy:blue:np1')!;
     expect(udnPg.ports).toEqual(['Logical_Switch_Port:blue.blue.network_blue_pod1']);
+  });
+  it('Layer2 switch other_config as initializeLogicalSwitch writes it: no exclude_ips; dual-stack keeps the last subnet\'s key', () => {
+    const l2 = (subnets: string[]) => {
+      const m = richModel();
+      const green = m.networks.find((n) => n.id === 'cudn:green')!;
+      const net = { ...green, subnets: subnets.map((cidr) => ({ cidr })) };
+      const sw = lowerToNorthbound({ ...m, networks: m.networks.map((n) => (n === green ? net : n)) })
+        .logicalSwitches.find((s) => s.name === 'cluster_udn_green_ovn_layer2_switch')!;
+      return sw.other_config;
+    };
+    expect(l2(['192.168.0.0/16'])).toEqual({ subnet: '192.168.0.0/16' });
+    // a fresh map per subnet in ovn-k's loop: only the last one's key survives
+    expect(l2(['192.168.0.0/16', 'fd99::/64'])).toEqual({ ipv6_prefix: 'fd99::' });
+    expect(l2(['fd99::/64', '192.168.0.0/16'])).toEqual({ subnet: '192.168.0.0/16' });
   });
 });
 
@@ -280,7 +295,7 @@ describe('dual-stack default network', () => {
     expect(aclById(db, `${ctrl}:NetworkPolicy:ns1:np:Ingress:1:None:-1`)!.match).toBe(`(ip4 || ip6) && outport == @${pg}`);
   });
   it('node switch, router port and mgmt port carry both families', () => {
-    expect(db.logicalSwitches.find((s) => s.name === 'ovn-worker')!.other_config).toEqual({ subnet: '10.244.1.0/24', exclude_ips: '10.244.1.2', ipv6_prefix: 'fd00:10:244:1::' });
+    expect(db.logicalSwitches.find((s) => s.name === 'ovn-worker')!.other_config).toEqual({ subnet: '10.244.1.0/24', ipv6_prefix: 'fd00:10:244:1::' });
     expect(db.logicalRouterPorts.find((p) => p.name === 'rtos-ovn-worker')!.networks).toEqual(['10.244.1.1/24', 'fd00:10:244:1::1/64']);
     expect(db.logicalSwitchPorts.find((p) => p.name === 'k8s-ovn-worker')!.addresses).toEqual(['0a:58:0a:f4:01:02 10.244.1.2 fd00:10:244:1::2']);
     expect(aclById(db, `${ctrl}:NetpolNode:ovn-worker:fd00:10:244:1::2`)!.match).toBe('ip6.src==fd00:10:244:1::2');

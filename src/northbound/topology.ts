@@ -202,15 +202,17 @@ export function buildNetworkTopology(b: NbBuilder, model: ClusterModel, ctx: Net
     }
   }
 
-  const mgmtPort = (sw: LogicalSwitch, node: Node) => {
+  /** Adds the node's management LSP to `sw`; false when the network gives the node no management IP. */
+  const mgmtPort = (sw: LogicalSwitch, node: Node): boolean => {
     const ips = ctx.mgmtIPs(node.name);
-    if (!ips.length) return;
+    if (!ips.length) return false;
     const name = `${NAMES.mgmtPortPrefix}${P}${node.name}`;
     addLsp(b, sw, ctx, {
       name, type: '', addresses: [`${ipToMac(ips[0]!)} ${ips.join(' ')}`], port_security: [], options: {},
       external_ids: {}, role: 'management', provenance: [...ctx.provenance, node.ref],
     });
     if (ctx.routed) b.addPortToGroup(clusterPortGroupId(ctx), lsp(name));
+    return true;
   };
 
   const topo = ctx.net.topology;
@@ -233,7 +235,7 @@ export function buildNetworkTopology(b: NbBuilder, model: ClusterModel, ctx: Net
       const v4 = subnets.find((s) => !isIPv6(s));
       const v6 = subnets.find((s) => isIPv6(s));
       const other: Record<string, string> = {};
-      if (v4) { other.subnet = formatCidr(parseCidr(v4)); other.exclude_ips = nthAddress(v4, 2); }
+      if (v4) other.subnet = formatCidr(parseCidr(v4));
       if (v6) other.ipv6_prefix = nthAddress(v6, 0);
       const sw = newSwitch(b, ctx, ctx.podSwitch(node.name), other, node);
       switches.push(sw.id);
@@ -243,7 +245,10 @@ export function buildNetworkTopology(b: NbBuilder, model: ClusterModel, ctx: Net
           subnets.map((s) => withPrefixLen(nthAddress(s, 1), s)), node);
         b.addPortToGroup(rowId('Port_Group', hashedName(clusterRtrPortGroupIds(ctx))), lsp(`${NAMES.switchToRouterPrefix}${P}${node.name}`));
       }
-      mgmtPort(sw, node);
+      // createNodeLogicalSwitch writes exclude_ips=<.2>; syncNodeManagementPort then calls
+      // UpdateNodeSwitchExcludeIPs, which deletes the key once the management LSP exists (hybrid
+      // overlay off). So the key stays only on a switch without a management port.
+      if (!mgmtPort(sw, node) && v4) sw.other_config.exclude_ips = nthAddress(v4, 2);
       if (cr && join) {
         const jip = ctx.grJoinIPs(node.name);
         buildGateway(b, model, ctx, node, (gr) => {
@@ -259,13 +264,12 @@ export function buildNetworkTopology(b: NbBuilder, model: ClusterModel, ctx: Net
     });
   } else if (topo === 'Layer2') {
     const subnets = ctx.net.subnets.map((s) => s.cidr);
-    const v4 = subnets.find((s) => !isIPv6(s));
-    const other: Record<string, string> = {};
-    // A secondary Layer2 switch gets only `subnet` (ovn-kubernetes initializeLogicalSwitch): its pods
-    // are numbered from .1 (src/model/ipam.ts), so excluding .2 would contradict the pod holding it.
-    if (v4) { other.subnet = formatCidr(parseCidr(v4)); if (ctx.routed) other.exclude_ips = nthAddress(v4, 2); }
-    const v6 = subnets.find((s) => isIPv6(s));
-    if (v6) other.ipv6_prefix = nthAddress(v6, 0);
+    // ovn-kubernetes initializeLogicalSwitch (primary and secondary alike) assigns a fresh map per
+    // subnet, so other_config holds only the last subnet's key: `subnet` or `ipv6_prefix`, never both.
+    // No exclude_ips: the reserved/infrastructure/.2 addresses go to ovn-k's own IPAM (lsManager), and
+    // UpdateNodeSwitchExcludeIPs, run after each management LSP is added, only deletes the key.
+    let other: Record<string, string> = {};
+    for (const s of subnets) other = isIPv6(s) ? { ipv6_prefix: nthAddress(s, 0) } : { subnet: formatCidr(parseCidr(s)) };
     const sw = newSwitch(b, ctx, P + NAMES.layer2Switch, other);
     switches.push(sw.id);
     if (ctx.routed) {
