@@ -75,9 +75,20 @@ export function formatDumpLine(f: OfFlow): string {
   return `${s} actions=${formatOfActions(f.actions)}`;
 }
 
-/** `ovs-ofctl add-flows` input (use `-O OpenFlow15`). */
+/** `ovs-ofctl add-flows` input (use `-O OpenFlow15`); one string, so small tables only: see writeAddFlows. */
 export function formatAddFlows(r: OpenFlowResult): string {
-  return r.flows.map(formatFlowLine).join('\n') + (r.flows.length ? '\n' : '');
+  const chunks: string[] = [];
+  writeAddFlows(r, (s) => chunks.push(s));
+  return chunks.join('');
+}
+
+/**
+ * `ovs-ofctl add-flows` input handed to `write` in chunks of whole lines, without materialising the
+ * flows of a compileOpenFlow result (at 10,000 pods the text alone exceeds a JS string).
+ */
+export function writeAddFlows(r: OpenFlowResult, write: (chunk: string) => void): void {
+  if (r.flowTable) { r.flowTable.writeAddFlows(write); return; }
+  if (r.flows.length) write(r.flows.map(formatFlowLine).join('\n') + '\n');
 }
 
 /** `ovs-ofctl add-groups` input (use `-O OpenFlow15`). */

@@ -28,12 +28,14 @@ import type { Lflow, LflowResult, SbPortBinding } from '../lflow/types.js';
 import type { NorthboundDB } from '../northbound/types.js';
 import { hash2words, uuidPart0 } from './hash.js';
 import { lbHairpinFlows } from './lb.js';
-import { formatOfActions, formatOfMatch } from './format.js';
+import { formatOfMatch } from './format.js';
 import { PHYS_TABLES_25_03, fixedFlows, mcGroupFlows, portFlows, remotePortFlows, tunnelFlows, type PhysDatapath, type PhysMcGroup, type PhysPort } from './physical.js';
 import type { CtZones, LflowRef, OfAction, OfFlow, OfGroup, OfMatch, OfPort, OpenFlowOptions, OpenFlowResult } from './types.js';
+import { MatchInterner, OfFlowTable, type LflowRec } from './store.js';
 
 export type * from './types.js';
-export { formatAddFlows, formatGroups, formatPortMap, formatDumpLine, formatFlowLine, formatOfActions, formatOfMatch } from './format.js';
+export { OfFlowTable } from './store.js';
+export { formatAddFlows, writeAddFlows, formatGroups, formatPortMap, formatDumpLine, formatFlowLine, formatOfActions, formatOfMatch } from './format.js';
 export { hash2words } from './hash.js';
 export { PHYS_TABLES_25_03, LOG_REG } from './physical.js';
 
@@ -220,27 +222,10 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   const pbUuid = (name: string): string => opts.uuids?.portBinding?.[name] ?? stableUuid('Port_Binding', name);
 
   // ---- logical flows
-  // table|priority → match text → flow (nested, so the text itself is the key: no second copy of it)
-  const flows = new Map<number, Map<string, OfFlow>>();
-  const addFlow = (f: OfFlow): void => {
-    const tp = f.table * 0x10000 + f.priority;
-    let byText = flows.get(tp);
-    if (!byText) flows.set(tp, (byText = new Map()));
-    const k = f.text;
-    let cur = byText.get(k);
-    if (!cur) { byText.set(k, f); return; }
-    if (opts.lflowCache?.shared.has(cur)) { cur = { ...cur, actions: [...cur.actions], provenance: [...cur.provenance] }; byText.set(k, cur); }
-    const curConj = cur.actions.length > 0 && cur.actions.every((a) => a.type === 'conjunction');
-    const newConj = f.actions.length > 0 && f.actions.every((a) => a.type === 'conjunction');
-    if (curConj && newConj) {
-      for (const a of f.actions) if (!cur.actions.some((b) => b.type === 'conjunction' && a.type === 'conjunction' && b.id === a.id && b.clause === a.clause)) cur.actions.push(a);
-      cur.provenance.push(...f.provenance);
-    } else if (formatOfActions(cur.actions) === formatOfActions(f.actions)) {
-      cur.provenance.push(...f.provenance);
-    } else {
-      (cur.shadowed ??= []).push({ cookie: f.cookie, actions: f.actions, provenance: f.provenance });
-    }
-  };
+  // one flow per table|priority|match text, merged in insertion order (store.ts); compact entries
+  const table = new OfFlowTable();
+  const interner = new MatchInterner();
+  const addFlow = (f: OfFlow): void => table.addFlow(f);
 
   const addressSets: Record<string, string[]> = Object.fromEntries(sb.addressSets.map((a) => [a.name, a.addresses]));
   // northd always writes svc_monitor_mac (a random MAC unless NB_Global pins it); the oracle pins this one
@@ -314,10 +299,6 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       }
     }
     const cookie = uuidPart0(uuid);
-    const ref: LflowRef = {
-      datapath: lflow.datapath, dpKey: dp.tunnelKey, pipeline: lflow.pipeline, table: lflow.table, priority: lflow.priority,
-      match: lflow.match, actions: lflow.actions, uuid, rows: lflow.provenance.rows, objects: lflow.provenance.objects,
-    };
     const ctx = controllerContext({ pipeline: lflow.pipeline, table: lflow.table, isSwitch, ports: pm, lflowUuid: uuid, dpKey: dp.tunnelKey, groups, meters });
     let acts: Ofpact[];
     let prereqs: string | null;
@@ -347,9 +328,13 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     }
     // a cache hit refused above has already allocated this lflow's conjunction ids
     const base = res.nConjs > 0 ? (forcedBase ?? conjIds.alloc(uuid, dpUuid(lflow.datapath), res.nConjs) - 1) : 0;
-    const table = (lflow.pipeline === 'ingress' ? T.logIngressPipeline : T.logEgressPipeline) + lflow.table;
+    const ofTable = (lflow.pipeline === 'ingress' ? T.logIngressPipeline : T.logEgressPipeline) + lflow.table;
     const pinReg = lflow.pipeline === 'ingress' ? 'reg14' : 'reg15';
-    for (const m of res.matches) {
+    // the flows of this lflow share one record (cookie, actions, provenance); made for the first flow kept
+    let ri = -1;
+    const rec: LflowRec = { lflow, dpKey: dp.tunnelKey, uuid, cookie, table: ofTable, acts: acts as OfAction[], matches: produced ? res.matches : interner.intern(res.matches), base };
+    for (let i = 0; i < res.matches.length; i++) {
+      const m = res.matches[i]!;
       const match: OfMatch = {};
       // the compiled values are shared, never mutated (metadata and conj_id get new objects)
       for (const k in m.fields) match[k] = m.fields[k]!;
@@ -363,15 +348,25 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       }
       if (match['conj_id']) match['conj_id'] = { value: match['conj_id'].value + BigInt(base), mask: 0xffffffffn };
       const text = formatOfMatch(match);
+      if (!produced) {
+        if (ri < 0) ri = table.addRec(rec);
+        table.addMatch(ri, i, text);
+        continue;
+      }
+      // an incremental cache keeps the lflow's flows as objects (replayed on a hit)
+      const ref: LflowRef = (rec.ref ??= {
+        datapath: lflow.datapath, dpKey: dp.tunnelKey, pipeline: lflow.pipeline, table: lflow.table, priority: lflow.priority,
+        match: lflow.match, actions: lflow.actions, uuid, rows: lflow.provenance.rows, objects: lflow.provenance.objects,
+      });
       if (m.conjunctions.length === 0) {
-        // one actions array for all the flows of this lflow: addFlow appends only to conjunction-only lists
-        const f: OfFlow = { table, priority: lflow.priority, cookie, match, actions: acts as OfAction[], text, provenance: [{ kind: 'lflow', lflow: ref }] };
-        produced?.push(f);
+        // one actions array for all the flows of this lflow (merging copies before it appends)
+        const f: OfFlow = { table: ofTable, priority: lflow.priority, cookie, match, actions: acts as OfAction[], text, provenance: [{ kind: 'lflow', lflow: ref }] };
+        produced.push(f);
         addFlow(f);
       } else {
         const conj: OfAction[] = m.conjunctions.map((c) => ({ type: 'conjunction', id: c.id + base, clause: c.clause + 1, nClauses: c.nClauses }));
-        const f: OfFlow = { table, priority: lflow.priority, cookie: 0, match, actions: conj, text, provenance: [{ kind: 'lflow', lflow: ref, conjMember: true }] };
-        produced?.push(f);
+        const f: OfFlow = { table: ofTable, priority: lflow.priority, cookie: 0, match, actions: conj, text, provenance: [{ kind: 'lflow', lflow: ref, conjMember: true }] };
+        produced.push(f);
         addFlow(f);
       }
     }
@@ -476,11 +471,16 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     };
     for (const f of mcGroupFlows(g, T, P, remoteMembers(mc))) addFlow(f);
   }
-  const out = [...flows.values()].flatMap((m) => [...m.values()]).sort((a, b) => a.table - b.table || b.priority - a.priority || byName(a.text, b.text));
-  return {
+  const result = {
     tlvMap: ports.some((p) => p.kind === 'tunnel') ? [GENEVE_TLV_MAP] : [],
-    ovnVersion: '25.03.0', chassis, flows: out, groups: ofGroups, ports, zones, localDatapaths, errors, unsupported: [...unsupported].sort(),
-  };
+    ovnVersion: '25.03.0', chassis,
+    // sorted and made on first read (store.ts); printers and counts use flowTable instead
+    get flows(): OfFlow[] { return table.toArray(); },
+    set flows(v: OfFlow[]) { Object.defineProperty(this, 'flows', { value: v, writable: true, enumerable: true, configurable: true }); },
+    groups: ofGroups, ports, zones, localDatapaths, errors, unsupported: [...unsupported].sort(),
+  } as OpenFlowResult;
+  Object.defineProperty(result, 'flowTable', { value: table, enumerable: false });
+  return result;
 }
 
 /** An ovn-controller group spec (`type=select,selection_method=…,bucket=bucket_id=0,weight:100,actions=…`) → OfGroup. */

@@ -44,6 +44,7 @@ import type { ObjectRef } from '../common/source.js';
 import type { MfField, MfSubfield } from '../expr/actions/mf.js';
 import type { Ofpact } from '../expr/actions/ofpact.js';
 import type { PipelineName } from '../lflow/pipeline-25.03.js';
+import type { OfFlowTable } from './store.js';
 
 export type { MfField, MfSubfield, Ofpact };
 
@@ -178,8 +179,17 @@ export interface OpenFlowResult {
   ovnVersion: string;
   /** chassis whose view this is */
   chassis: string;
-  /** sorted by table, priority (descending), match text */
+  /**
+   * Sorted by table, priority (descending), match text. On a compileOpenFlow result this is made on
+   * first read (and then kept): at 10,000 pods the flows as objects take GBs, so printers and counts
+   * use `flowTable` instead.
+   */
   flows: OfFlow[];
+  /**
+   * The same flows kept compact (compileOpenFlow results; absent on hand-made results, non-enumerable):
+   * `size`, iteration in output order one flow at a time, `writeAddFlows(write)`. See store.ts.
+   */
+  readonly flowTable?: OfFlowTable;
   groups: OfGroup[];
   ports: OfPort[];
   zones: CtZones;
