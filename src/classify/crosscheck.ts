@@ -45,8 +45,9 @@ export interface CrossCheckOptions {
   /**
    * Port classes (default true): a probe (src, dst, protocol, port P) takes the classifier verdict
    * of an earlier probe (src, dst, protocol, P0) when every decision of P0's forward and reply runs
-   * that depended on the port comes out the same for P (fields.ts L4_READS), and neither port is a
-   * constant the dataplane writes or the probe's source port (PortClasses).
+   * that depended on the port comes out the same for P (fields.ts L4_READS), neither port is the
+   * probe's source port, and, if P0's run wrote a port, neither is a constant the dataplane writes
+   * (PortClasses).
    */
   portClasses?: boolean;
   /** called every `progressEvery` probes (default 100,000) with the report so far */
@@ -65,17 +66,19 @@ export interface CrossCheckOptions {
  * the port bits actions read, and the verdict. Why a hit is the same verdict: if each recorded
  * lookup, replayed with P in place of P0, picks the same flow, and P agrees with P0 on the bits
  * actions read, the run with P takes the same steps (by induction: its state is P0's with P in
- * the port slots that held P0); the only other use of the ports is conntrack's
- * exact tuple comparison within the probe's own fresh conntrack, where a port is compared with
- * itself (copied through the forward and reply packets) or with a constant: the probe's source
- * port or a port the dataplane writes (NAT, set_field) — P and P0 are never such a constant, so
- * swapping them maps one run onto the other.
+ * the port slots that held P0); the only other use of the ports is conntrack's exact tuple
+ * comparison within the probe's own fresh conntrack, whose tuples hold ports copied from the
+ * packets (P0 or the probe's source port) and, when the run wrote a port (NAT, set_field, move),
+ * constants the dataplane writes. So P may take P0's class when neither is the source port and,
+ * if P0's run wrote a port, neither is such a constant (`special`): swapping P and P0 then maps
+ * one run onto the other. A run that wrote no port has only P0 and the source port in its tuples,
+ * so any other port may join its class, a dataplane constant included.
  */
 export class PortClasses {
   private readonly constants: Array<[number, number]> = [];
-  /** the dataplane writes ports in a way the argument above does not cover: no classes */
+  /** the dataplane writes ports in a way the argument above does not cover: no class for a run that wrote one */
   readonly disabled: boolean;
-  private readonly byKey = new Map<string, Array<{ port: number; mask: number; lookups: PortLookup[]; c: ProbeClassification }>>();
+  private readonly byKey = new Map<string, Array<{ port: number; mask: number; wrote: boolean; lookups: PortLookup[]; c: ProbeClassification }>>();
   ran = 0;
   fromPortClass = 0;
 
@@ -120,13 +123,15 @@ export class PortClasses {
   /** The classification of `probe`, from its port class or by running it. */
   classify(pc: ProbeContext, probe: Probe): ProbeClassification {
     const port = probe.port;
-    if (this.disabled || this.special(port) || !(port >= 0 && port <= 0xffff)) { this.ran++; return classifyProbeIn(pc, probe, { srcPort: this.sourcePort }); }
+    if (port === this.sourcePort || !(port >= 0 && port <= 0xffff)) { this.ran++; return classifyProbeIn(pc, probe, { srcPort: this.sourcePort }); }
+    // a port the dataplane writes may join only classes whose run wrote no port (PortClasses)
+    const special = this.special(port);
     const key = `${peer(probe.src)}\u0000${peer(probe.dst)}\u0000${probe.protocol}`;
     let l = this.byKey.get(key);
     if (l) {
       for (let i = 0; i < l.length; i++) {
         const e = l[i]!;
-        if (!sameDecisions(e, port)) continue;
+        if ((special && e.wrote) || !sameDecisions(e, port)) continue;
         if (i > 0) { l.splice(i, 1); l.unshift(e); } // the most used class first
         this.fromPortClass++;
         return { ...e.c, probe };
@@ -141,6 +146,7 @@ export class PortClasses {
     L4_READS.port = BigInt(port);
     L4_READS.mask = 0;
     L4_READS.opaque = false;
+    L4_READS.wrote = false;
     L4_READS.lookups = [];
     let c: ProbeClassification;
     try {
@@ -150,11 +156,12 @@ export class PortClasses {
       L4_READS.port = -1n;
     }
     this.ran++;
-    if (!L4_READS.opaque) {
+    const wrote = L4_READS.wrote;
+    if (!L4_READS.opaque && !(wrote && (special || this.disabled))) {
       // only what the verdict needs: the runs themselves are not kept
-      l.push({ port, mask: L4_READS.mask, lookups: L4_READS.lookups, c: { probe, classifiable: c.classifiable, reason: c.reason, allowed: c.allowed, expected: c.expected } });
-      L4_READS.lookups = [];
+      l.push({ port, mask: L4_READS.mask, wrote, lookups: L4_READS.lookups, c: { probe, classifiable: c.classifiable, reason: c.reason, allowed: c.allowed, expected: c.expected } });
     }
+    L4_READS.lookups = [];
     return c;
   }
 }

@@ -116,26 +116,38 @@ export function parseSubfieldText(s: string): { layout: FieldLayout; ofs: number
 /**
  * What a classifier run's decisions owed to the probe's destination port P, for the cross-check's
  * port classes (crosscheck.ts PortClasses): OVS's megaflow idea (xlate's `wc`), but exact rather
- * than by masks. While `on`, every L4 port slot (tp_src, tp_dst) holding P is "P-derived":
+ * than by masks. While `on`, every L4 port slot (PORT_SLOTS) holding P is "P-derived":
  * - FlowTable.lookup records each top-level lookup made with P in a port slot, in a table that has
  *   subtables matching ports (`lookups`: the state and the winning flow), so that another port can
  *   be checked by replaying just those lookups;
  * - readField (moves, pushes, learn) adds the P bits it read to `mask` (another port must agree on them);
- * - `opaque`: a flow using a group won (a select bucket is chosen by hashing the 5-tuple).
+ * - `opaque`: a flow using a group won (a select bucket is chosen by hashing the 5-tuple);
+ * - `wrote`: the run wrote an L4 port (set_field/move/pop into a port slot, or NAT by ct()): a
+ *   constant port may then be in conntrack next to P.
  */
 /** A recorded lookup: would it pick the same flow with port `to` where the state held `from`? */
 export interface PortLookup { same(from: bigint, to: bigint): boolean }
-export const L4_READS = { on: false, port: -1n, mask: 0, opaque: false, lookups: [] as PortLookup[] };
+export const L4_READS = { on: false, port: -1n, mask: 0, opaque: false, wrote: false, lookups: [] as PortLookup[] };
 const TP_SRC = SLOT['tp_src']!;
 const TP_DST = SLOT['tp_dst']!;
-export const isL4PortSlot = (slot: number): boolean => slot === TP_SRC || slot === TP_DST;
+/**
+ * The slots that hold L4 ports: the packet's, and conntrack's copy of the original direction's
+ * (ct_tp_src/ct_tp_dst, which ct() sets from the packet and flows can match).
+ */
+export const PORT_SLOTS: readonly number[] = [TP_SRC, TP_DST, SLOT['ct_tp_src']!, SLOT['ct_tp_dst']!];
+const IS_PORT_SLOT = new Uint8Array(N_SLOTS);
+for (const s of PORT_SLOTS) IS_PORT_SLOT[s] = 1;
+export const isL4PortSlot = (slot: number): boolean => IS_PORT_SLOT[slot] === 1;
 /** the state holds P (the watched port) in an L4 port slot */
-export const holdsWatchedPort = (st: readonly bigint[]): boolean => st[TP_SRC] === L4_READS.port || st[TP_DST] === L4_READS.port;
+export const holdsWatchedPort = (st: readonly bigint[]): boolean => {
+  const p = L4_READS.port;
+  for (const s of PORT_SLOTS) if (st[s] === p) return true;
+  return false;
+};
 /** a copy of `st` with port `to` wherever an L4 port slot holds `from` */
 export function withPort(st: readonly bigint[], from: bigint, to: bigint): bigint[] {
   const o = st.slice();
-  if (o[TP_SRC] === from) o[TP_SRC] = to;
-  if (o[TP_DST] === from) o[TP_DST] = to;
+  for (const s of PORT_SLOTS) if (o[s] === from) o[s] = to;
   return o;
 }
 
@@ -143,7 +155,7 @@ export function withPort(st: readonly bigint[], from: bigint, to: bigint): bigin
 export function readField(st: bigint[], l: FieldLayout, ofs = 0, nBits = l.nBits): bigint {
   if (L4_READS.on) {
     for (const p of l.pieces) {
-      if ((p.slot !== TP_SRC && p.slot !== TP_DST) || st[p.slot] !== L4_READS.port) continue;
+      if (IS_PORT_SLOT[p.slot] !== 1 || st[p.slot] !== L4_READS.port) continue;
       const lo = Math.max(ofs, p.fieldOfs);
       const hi = Math.min(ofs + nBits, p.fieldOfs + p.nBits);
       if (hi > lo) L4_READS.mask |= (2 ** (hi - lo) - 1) * 2 ** (lo - p.fieldOfs + p.slotOfs);
@@ -158,6 +170,7 @@ export function readField(st: bigint[], l: FieldLayout, ofs = 0, nBits = l.nBits
 export function writeField(st: bigint[], l: FieldLayout, value: bigint, mask: bigint, ofs = 0): void {
   const m = mask << BigInt(ofs);
   const v = (value << BigInt(ofs)) & m;
+  if (L4_READS.on && !L4_READS.wrote) for (const p of l.pieces) if (IS_PORT_SLOT[p.slot] === 1) L4_READS.wrote = true;
   for (const p of l.pieces) {
     const pm = (m >> BigInt(p.fieldOfs)) & ones(p.nBits);
     if (pm === 0n) continue;

@@ -45,7 +45,7 @@ import { formatOfActions } from '../openflow/format.js';
 import type { Ofpact, OfCt, OfNat } from '../expr/actions/ofpact.js';
 import type { MfSubfield } from '../expr/actions/mf.js';
 import { ACTION_OPCODE } from '../expr/actions/tables.js';
-import { CT, N_SLOTS, SLOT, SLOT_NAMES, fieldLayout, mfOf, formatCtState, ones, parseSubfieldText, readField, writeField, type FieldLayout } from './fields.js';
+import { CT, L4_READS, N_SLOTS, SLOT, SLOT_NAMES, fieldLayout, mfOf, formatCtState, ones, parseSubfieldText, readField, writeField, type FieldLayout } from './fields.js';
 import { FlowTable } from './table.js';
 import { Conntrack, CT_NEW, reverse, type CtTuple } from './conntrack.js';
 import { Learned, learnFlow } from './learn.js';
@@ -599,6 +599,7 @@ function tupleOf(st: bigint[]): CtTuple {
 }
 
 function setTuple(st: bigint[], t: CtTuple): void {
+  L4_READS.wrote = true; // NAT: the cross-check's port classes must know (crosscheck.ts PortClasses)
   if (t.v6) { st[S['ipv6_src']!] = t.src; st[S['ipv6_dst']!] = t.dst; }
   else { st[S['nw_src']!] = t.src; st[S['nw_dst']!] = t.dst; }
   if (t.proto === 6 || t.proto === 17 || t.proto === 132) { st[S['tp_src']!] = BigInt(t.sport); st[S['tp_dst']!] = BigInt(t.dport); }
