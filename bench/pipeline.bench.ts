@@ -22,6 +22,7 @@
  * NB_Global.sb_cfg (northd done and SB written) / hv_cfg (ovn-controller installed the flows in
  * OVS) reach that nb_cfg, polled over the NB socket; daemon CPU comes from /proc/<pid>/stat.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -34,7 +35,7 @@ import type { ClusterModel } from '../src/model/types.js';
 import { formatTransact, lowerToNorthbound, type NorthboundDB } from '../src/northbound/index.js';
 import { computeLogicalFlows } from '../src/lflow/index.js';
 import type { LflowResult } from '../src/lflow/types.js';
-import { compileOpenFlow } from '../src/openflow/index.js';
+import { compileOpenFlow, writeAddFlows } from '../src/openflow/index.js';
 import type { OpenFlowResult } from '../src/openflow/types.js';
 import type { DaemonName } from '../test/oracle/ovn.js';
 
@@ -67,6 +68,8 @@ export interface UdncRun {
   heapLimitMb: number;
   nb: NorthboundDB;
   of?: OpenFlowResult;
+  /** sha256 of the add-flows text */
+  textSha?: string;
   lf: LflowResult;
 }
 
@@ -84,6 +87,16 @@ export function runUdnc(gen: GenerateOptions, until: 'lflow' | 'openflow'): Udnc
   const nb = timed('northbound', timings, () => lowerToNorthbound(model));
   const lf = timed('lflow', timings, () => computeLogicalFlows(nb));
   const of = until === 'openflow' ? timed('openflow', timings, () => compileOpenFlow(lf, { nb })) : undefined;
+  // reaching OpenFlow includes the add-flows text: streamed into a hash (at issue-6 size it exceeds a JS string)
+  let textChars = 0;
+  let textSha = '';
+  if (of) {
+    timed('openflow text', timings, () => {
+      const h = createHash('sha256');
+      writeAddFlows(of, (s) => { h.update(s); textChars += s.length; });
+      textSha = h.digest('hex');
+    });
+  }
   const total = timings.reduce((a, t) => ({ wallMs: a.wallMs + t.wallMs, cpuMs: a.cpuMs + t.cpuMs }), { wallMs: 0, cpuMs: 0 });
   timings.push({ stage: 'total', ...total, rssMb: process.memoryUsage().rss / 2 ** 20 });
   const counts: Record<string, number> = {
@@ -100,13 +113,15 @@ export function runUdnc(gen: GenerateOptions, until: 'lflow' | 'openflow'): Udnc
     lflows: lf.flows.length,
   };
   if (of) {
-    counts['openflowFlows'] = of.flows.length;
+    // flowTable: counted without materialising the flows as objects
+    counts['openflowFlows'] = of.flowTable?.size ?? of.flows.length;
+    counts['openflowTextChars'] = textChars;
     counts['openflowGroups'] = of.groups.length;
     counts['openflowErrors'] = of.errors.length;
     counts['vifs'] = of.ports.filter((p) => p.kind === 'vif').length;
   }
   const heapLimitMb = (v8HeapLimit() ?? NaN) / 2 ** 20;
-  return { timings, counts, peakRssMb: peakRssMb(), heapLimitMb, nb, lf, ...(of ? { of } : {}) };
+  return { timings, counts, peakRssMb: peakRssMb(), heapLimitMb, nb, lf, ...(of ? { of, textSha } : {}) };
 }
 
 function v8HeapLimit(): number | undefined {
@@ -120,6 +135,7 @@ function printUdnc(label: string, r: UdncRun): void {
   for (const t of r.timings) console.log(`| ${t.stage} | ${(t.wallMs / 1000).toFixed(2)} | ${(t.cpuMs / 1000).toFixed(2)} | ${t.rssMb.toFixed(0)} |`);
   console.log(`peak RSS (VmHWM) ${r.peakRssMb.toFixed(0)} MiB${Number.isFinite(r.heapLimitMb) ? `, --max-old-space-size ${r.heapLimitMb} MiB` : ''}`);
   console.log(`counts: ${JSON.stringify(r.counts)}`);
+  if (r.textSha) console.log(`add-flows text sha256 ${r.textSha}`);
 }
 
 // ---- real OVN ------------------------------------------------------------------------------
@@ -368,7 +384,7 @@ async function main(): Promise<void> {
       const u = runUdnc(gen, until);
       printUdnc(`${values.case} ${JSON.stringify(gen)} → ${until}`, u);
       const { nb, of } = u;
-      record({ case: values.case, started, loadBefore, loadAfter: load(), gen, until, udnc: { timings: u.timings, counts: u.counts, peakRssMb: u.peakRssMb, heapLimitMb: u.heapLimitMb } });
+      record({ case: values.case, started, loadBefore, loadAfter: load(), gen, until, udnc: { timings: u.timings, counts: u.counts, peakRssMb: u.peakRssMb, heapLimitMb: u.heapLimitMb, ...(u.textSha ? { addFlowsSha256: u.textSha } : {}) } });
       if (real) {
         // the VIFs udnc's single-chassis view binds: every SB Port_Binding of type '' (ofports 1.. in name order)
         const vifs = realUntil === 'lflow' ? undefined : of
