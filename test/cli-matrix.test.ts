@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -63,6 +63,28 @@ describe('udnc matrix', () => {
     expect(await main(['matrix'], capture().io)).toBe(2);
     expect(await main(['matrix', F07, '--port', '0'], capture().io)).toBe(2);
   });
+  it('option forms (node:util parseArgs): --opt=value, -o value, last repeat wins, "--" ends options, "-" reads stdin', async () => {
+    const ref = capture();
+    expect(await main(['matrix', F07, '-o', 'csv', '--port', '8080', '--no-cross-check'], ref.io)).toBe(0);
+    const forms = [
+      ['matrix', '--output=csv', '--port=8080', '--no-cross-check', F07],
+      ['matrix', '-o', 'md', F07, '-o', 'csv', '--port', '8080', '--no-cross-check'],
+      ['matrix', '-o', 'csv', '--port', '8080', '--no-cross-check', '--', F07],
+    ];
+    for (const argv of forms) {
+      const c = capture();
+      expect(await main(argv, c.io)).toBe(0);
+      expect(c.out()).toBe(ref.out());
+    }
+    const yaml = readdirSync(F07).filter((f) => f.endsWith('.yaml')).sort().map((f) => readFileSync(join(F07, f), 'utf8')).join('\n---\n');
+    const stdin = capture();
+    expect(await main(['matrix', '-', '-o', 'csv', '--port', '8080', '--no-cross-check'], { ...stdin.io, readStdin: async () => yaml })).toBe(0);
+    expect(stdin.out()).toBe(ref.out());
+    // after "--" an option-looking word is a path
+    const dashed = capture();
+    expect(await main(['matrix', '--no-cross-check', '--', '--pods'], dashed.io)).toBe(2);
+    expect(dashed.err()).toContain('--pods');
+  });
 });
 
 describe('udnc verify', () => {
@@ -76,6 +98,21 @@ describe('udnc verify', () => {
     const c = capture();
     expect(await main(['verify', F07, '--expect', exp], c.io)).toBe(0);
     expect(c.out()).toContain('4 passed, 0 failed');
+  });
+  it('-e - reads the expectations from stdin; -v prints passing probes; --verbose and -v agree', async () => {
+    const exp = '- {from: tenant-a/client, to: tenant-a/web, port: 8080, protocol: TCP, allowed: true}\n';
+    const quiet = capture();
+    expect(await main(['verify', F07, '--expect', '-', '--no-cross-check'], { ...quiet.io, readStdin: async () => exp })).toBe(0);
+    expect(quiet.out()).toBe('1 passed, 0 failed\n');
+    const outs: string[] = [];
+    for (const v of ['-v', '--verbose']) {
+      const c = capture();
+      expect(await main(['verify', F07, '-e', '-', v, '--no-cross-check'], { ...c.io, readStdin: async () => exp })).toBe(0);
+      expect(c.out()).toMatch(/^ok {3}-:1: tenant-a\/client → tenant-a\/web TCP\/8080: expected allowed, got allowed\n/);
+      outs.push(c.out());
+    }
+    expect(outs[0]).toBe(outs[1]);
+    expect(await main(['verify', F07, '--no-cross-check'], capture().io)).toBe(2); // --expect is required
   });
   it('exit 1 and the reason chain for a failing probe', async () => {
     const exp = file('bad.yaml', '- {from: tenant-b/db, to: tenant-a/web, port: 8080, allowed: true}\n');

@@ -40,6 +40,17 @@ describe('usage errors of the node:util-parsed commands (src/cli/command.ts pars
     [['compile'], 'udnc compile: no input given\n', true],
     [['compile', 'x', '--stage', 'sb'], "udnc compile: unknown --stage 'sb' (expected one of: nb, lflow, openflow)\n", false],
     [['compile', 'x', '--stage', 'nb', '--format', 'add-flows'], "udnc compile: --format 'add-flows' is not available for --stage nb (expected one of: listing, nbctl, transact)\n", false],
+    [['matrix', '--bogus'], "udnc matrix: Unknown option '--bogus'", true],
+    [['matrix', 'x', '--port'], "udnc matrix: Option '--port <value>' argument missing", true],
+    [['matrix', 'x', '--explain=yes'], "udnc matrix: Option '--explain' does not take an argument", true],
+    [['verify', '--bogus'], "udnc verify: Unknown option '--bogus'", true],
+    [['verify', 'x', '-e'], "udnc verify: Option '-e, --expect <value>' argument missing", true],
+    // --port/--protocol: one helper (probePortOption) for matrix and report, checked before reading PATHS
+    ...['matrix', 'report'].flatMap((cmd): Array<[string[], string, boolean]> => [
+      [[cmd, 'x', '--port', '0'], `error: udnc ${cmd}: --port must be 1-65535 (see udnc ${cmd} --help)\n`, false],
+      [[cmd, 'x', '--port', '80', '--protocol', 'icmp'], `error: udnc ${cmd}: unknown protocol 'ICMP' (see udnc ${cmd} --help)\n`, false],
+      [[cmd, 'x', '--protocol', 'udp'], `error: udnc ${cmd}: --protocol needs --port (see udnc ${cmd} --help)\n`, false],
+    ]),
   ];
   for (const [argv, msg, withHelp] of cases) {
     it(`${argv.join(' ')} → exit 2, '${msg.trim()}'${withHelp ? ' and the help' : ''}`, async () => {

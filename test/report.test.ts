@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.js';
 import { main } from '../src/cli/main.js';
 import { createProgress } from '../src/common/progress.js';
+import { InputError } from '../src/common/errors.js';
 import {
-  buildHeatMap, buildReport, CODE, esc, expandLine, matrixEdges, matrixToDot, matrixToSvg, renderHtml, scriptJSON,
+  GRAPH_MAX_NODES, buildHeatMap, buildReport, CODE, esc, expandLine, matrixEdges, matrixToDot, matrixToSvg, renderHtml, scriptJSON,
 } from '../src/report/index.js';
 import { buildMatrix, type Matrix } from '../src/semantics/index.js';
 import type { ClusterModel } from '../src/model/types.js';
@@ -218,5 +219,31 @@ describe('progress and CLI', () => {
     const err: string[] = [];
     const bad = await main(['report', F07, '--format', 'pdf'], { stdout: () => {}, stderr: (s) => err.push(s), isTTY: false, readStdin: async () => '' });
     expect(bad).toBe(2);
+  }, 120_000);
+
+  it(`dot/svg: refused above ${GRAPH_MAX_NODES} workloads per network, as udnc matrix (exit 2, nothing written)`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udnc-report-big-'));
+    const big = join(dir, 'big.yaml');
+    const manifests = (n: number) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: big}\n` + Array.from({ length: n }, (_, i) =>
+      `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: big, labels: {app: p${i}}}\nspec: {containers: [{name: c, image: x}]}\n`).join('');
+    writeFileSync(big, manifests(GRAPH_MAX_NODES + 1));
+    for (const fmt of ['dot', 'svg']) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s), isTTY: false, readStdin: async () => '' };
+      expect(await main(['report', big, '-f', fmt], io)).toBe(2);
+      expect(out.join('')).toBe('');
+      expect(err.join('')).toContain(`udnc report: -f ${fmt}: a graph of more than ${GRAPH_MAX_NODES} workloads per network is unreadable: network default has ${GRAPH_MAX_NODES + 1}`);
+      const file = join(dir, `big.${fmt}`);
+      expect(await main(['report', big, '-o', file], io)).toBe(2);
+      expect(existsSync(file)).toBe(false);
+      // the library throws an InputError (exit 2 in the CLI) unless told otherwise
+      await expect(buildReport([big], { format: fmt as 'dot' | 'svg' })).rejects.toBeInstanceOf(InputError);
+    }
+    // exactly at the limit it draws, and the html heat map has no such limit
+    const edge = join(dir, 'edge.yaml');
+    writeFileSync(edge, manifests(GRAPH_MAX_NODES));
+    expect((await buildReport([edge], { format: 'dot' })).text).toMatch(/^digraph connectivity \{/);
+    expect((await buildReport([big], { format: 'html', noCost: true })).text.startsWith('<!DOCTYPE html>')).toBe(true);
   }, 120_000);
 });

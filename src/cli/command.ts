@@ -8,6 +8,8 @@ import { loadManifests } from '../manifests/index.js';
 import type { ManifestSet } from '../manifests/types.js';
 import { buildModel } from '../model/index.js';
 import type { ClusterModel } from '../model/types.js';
+import type { Protocol } from '../model/k8s.js';
+import { usage } from '../semantics/cli-util.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -49,12 +51,41 @@ export function usageError(io: CliIO, cmd: Pick<Command, 'name' | 'help'>, messa
 }
 
 /**
+ * The options matrix and verify both take (each help text lists them): how the manifests are read
+ * and modelled (see {@link loadModel}), which semantics judge them, and the OpenFlow cross-check.
+ */
+export const MODEL_OPTIONS = {
+  semantics: { type: 'string' },
+  'implicit-namespaces': { type: 'boolean' },
+  'no-cross-check': { type: 'boolean' },
+  lenient: { type: 'boolean' },
+} as const;
+
+/**
  * The manifests and their cluster model, as matrix and verify read them (`--lenient`,
  * `--implicit-namespaces`), each step named on the progress line.
  */
-export async function loadModel(paths: string[], flags: ReadonlyMap<string, unknown>, io: CliIO, progress: Progress): Promise<{ set: ManifestSet; model: ClusterModel }> {
+export async function loadModel(
+  paths: string[], flags: { lenient?: boolean; 'implicit-namespaces'?: boolean }, io: CliIO, progress: Progress,
+): Promise<{ set: ManifestSet; model: ClusterModel }> {
   progress.stage('reading manifests');
-  const set = await loadManifests(paths, { readStdin: io.readStdin, lenient: flags.has('--lenient') });
+  const set = await loadManifests(paths, { readStdin: io.readStdin, lenient: flags.lenient === true });
   progress.stage('model');
-  return { set, model: buildModel(set, { implicitNamespaces: flags.has('--implicit-namespaces') }) };
+  return { set, model: buildModel(set, { implicitNamespaces: flags['implicit-namespaces'] === true }) };
+}
+
+/**
+ * `--port P [--protocol PROTO]` as matrix and report take them: the one port to probe, or undefined
+ * (probe every declared and policy port). Bad values are usage errors (exit 2).
+ */
+export function probePortOption(cmd: string, port: string | undefined, protocol: string | undefined): Array<{ protocol: Protocol; port: number }> | undefined {
+  const proto = (protocol ?? 'TCP').toUpperCase() as Protocol;
+  if (!['TCP', 'UDP', 'SCTP'].includes(proto)) throw usage(cmd, `unknown protocol '${proto}'`);
+  if (port === undefined) {
+    if (protocol !== undefined) throw usage(cmd, '--protocol needs --port');
+    return undefined;
+  }
+  const p = Number(port);
+  if (!Number.isInteger(p) || p < 1 || p > 65535) throw usage(cmd, '--port must be 1-65535');
+  return [{ protocol: proto, port: p }];
 }

@@ -25,7 +25,8 @@ function portsLabel(c: MatrixCell): string {
 }
 
 /**
- * The most nodes one network may have for `udnc matrix -o dot|svg`: the SVG circle of 40 boxes is
+ * The most nodes one network may have for `udnc matrix -o dot|svg` and `udnc report -f dot|svg`
+ * (both go through {@link drawMatrixGraph}): the SVG circle of 40 boxes is
  * already ~1,700 px wide with up to 1,560 arrows; beyond that a table (txt/csv) or the HTML heat
  * map (`udnc report`) reads better.
  */
@@ -37,6 +38,19 @@ export function graphTooLarge(m: Matrix, max = GRAPH_MAX_NODES): string | undefi
   if (!big.length) return undefined;
   const unit = m.granularity === 'pod' ? 'pods' : 'workloads';
   return `a graph of more than ${max} ${unit} per network is unreadable: ${big.map((n) => `network ${n.network} has ${n.entities.length}`).join(', ')}`;
+}
+
+export type GraphFormat = 'dot' | 'svg';
+
+/**
+ * The matrix drawn as DOT or SVG: the one size gate that `udnc matrix` and `udnc report` share.
+ * Above `max` nodes in a network nothing is drawn: it throws `refuse(reason)` (callers pass a usage
+ * error, so the command exits 2 with nothing on stdout and no file written).
+ */
+export function drawMatrixGraph(m: Matrix, format: GraphFormat, refuse: (reason: string) => Error, max = GRAPH_MAX_NODES): string {
+  const tooLarge = graphTooLarge(m, max);
+  if (tooLarge) throw refuse(tooLarge);
+  return format === 'dot' ? matrixToDot(m) : matrixToSvg(m);
 }
 
 export function matrixEdges(n: NetworkMatrix): GraphEdge[] {

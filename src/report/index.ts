@@ -3,17 +3,17 @@
  * reason chains, per-policy cost), or the connectivity matrix as a DOT/SVG graph.
  */
 import { compile, type CompileOptions } from '../compile.js';
-import { formatDiagnostic } from '../common/errors.js';
+import { InputError, formatDiagnostic } from '../common/errors.js';
 import type { Progress } from '../common/progress.js';
 import { buildMatrix, type EvalOptions, type PortSpec } from '../semantics/index.js';
 import { policyCost } from './cost.js';
-import { matrixToDot, matrixToSvg } from './graph.js';
+import { drawMatrixGraph } from './graph.js';
 import { buildHeatMap } from './heatmap.js';
 import { renderHtml } from './html.js';
 
 export { buildHeatMap, cellClass, CODE, expandLine, templateLine, TEMPLATE, type HeatMap, type HeatEntity, type HeatGroup, type HeatMapOptions } from './heatmap.js';
 export { renderHtml, type HtmlReportInput } from './html.js';
-export { GRAPH_MAX_NODES, graphTooLarge, matrixToDot, matrixToSvg, matrixEdges, type GraphEdge } from './graph.js';
+export { GRAPH_MAX_NODES, drawMatrixGraph, graphTooLarge, matrixToDot, matrixToSvg, matrixEdges, type GraphEdge, type GraphFormat } from './graph.js';
 export { policyCost, type PolicyCost, type PolicyCostRow } from './cost.js';
 export { esc, scriptJSON, dotString } from './escape.js';
 
@@ -31,6 +31,11 @@ export interface ReportOptions extends Pick<CompileOptions, 'implicitNamespaces'
   timestamp?: string;
   version?: string;
   progress?: Progress;
+  /**
+   * dot/svg: the error thrown when a network has more than GRAPH_MAX_NODES workloads (default: an
+   * InputError naming the networks; the CLI passes its usage error).
+   */
+  refuseGraph?: (reason: string) => Error;
 }
 
 export interface ReportResult {
@@ -56,7 +61,8 @@ export async function buildReport(paths: string[], opts: ReportOptions = {}): Pr
   if (format !== 'html') {
     p?.stage('matrix');
     const m = buildMatrix(model, { ...evalOpts, ...(opts.ports ? { ports: opts.ports } : {}) });
-    return { text: format === 'dot' ? matrixToDot(m) : matrixToSvg(m), warnings };
+    const refuse = opts.refuseGraph ?? ((why: string) => new InputError([{ severity: 'error', message: `report as ${format}: ${why}; use the html report (a heat map)` }]));
+    return { text: drawMatrixGraph(m, format, refuse), warnings };
   }
   p?.stage('connectivity', 1);
   const heat = buildHeatMap(model, {

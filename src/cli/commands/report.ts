@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Command } from '../command.js';
+import { type Command, probePortOption } from '../command.js';
 import { EXIT } from '../../common/errors.js';
 import { createProgress } from '../../common/progress.js';
-import { buildReport, type ReportFormat } from '../../report/index.js';
+import { GRAPH_MAX_NODES, buildReport, type ReportFormat } from '../../report/index.js';
 import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
-import type { Protocol } from '../../model/k8s.js';
 
 const FLAGS = {
   '--output': { value: true, alias: '-o' },
@@ -33,6 +32,7 @@ policy (northbound ACLs, logical flows, OpenFlow flows, as udnc cost).
 
 dot / svg: the connectivity matrix as a graph for small clusters (edge = allowed; dashed with a
 label = only some ports; one cluster per network). SVG is laid out by udnc (no Graphviz).
+Refused (exit 2, nothing written) when a network has more than ${GRAPH_MAX_NODES} workloads, as udnc matrix.
 
 Options:
   -o, --output FILE       write there (default: stdout); .dot/.svg/.html choose the format
@@ -62,14 +62,8 @@ Progress is shown on stderr when it is a terminal.
       maxWorkloads = Number(a.flags.get('--max-workloads'));
       if (!Number.isInteger(maxWorkloads) || maxWorkloads < 1) throw usage('report', '--max-workloads wants a positive integer');
     }
-    const protocol = String(a.flags.get('--protocol') ?? 'TCP').toUpperCase() as Protocol;
-    if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) throw usage('report', `unknown protocol '${protocol}'`);
-    let ports: Array<{ protocol: Protocol; port: number }> | undefined;
-    if (a.flags.has('--port')) {
-      const p = Number(a.flags.get('--port'));
-      if (!Number.isInteger(p) || p < 1 || p > 65535) throw usage('report', '--port must be 1-65535');
-      ports = [{ protocol, port: p }];
-    } else if (a.flags.has('--protocol')) throw usage('report', '--protocol needs --port');
+    const str = (k: string) => { const v = a.flags.get(k); return typeof v === 'string' ? v : undefined; };
+    const ports = probePortOption('report', str('--port'), str('--protocol'));
 
     const progress = createProgress(io, 'report');
     let result;
@@ -83,6 +77,7 @@ Progress is shown on stderr when it is a terminal.
         noCost: a.flags.has('--no-cost'),
         version: version(),
         progress,
+        refuseGraph: (why) => usage('report', `-f ${format}: ${why}; use -f html for a heat map, or udnc matrix -o txt|csv`),
         ...(a.flags.has('--timestamp') ? { timestamp: new Date().toISOString() } : {}),
         ...(maxWorkloads !== undefined ? { maxWorkloads } : {}),
         ...(ports ? { ports } : {}),

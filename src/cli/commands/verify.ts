@@ -1,20 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { type Command, loadModel } from '../command.js';
+import { type Command, MODEL_OPTIONS, loadModel, parseCommandArgs } from '../command.js';
 import { EXIT, formatDiagnostic } from '../../common/errors.js';
 import { clearingStderr, createProgress } from '../../common/progress.js';
 import { parseExpectations, reasonText, verifyExpectations } from '../../semantics/index.js';
-import { parseArgs, semanticsFlag, usage } from '../../semantics/cli-util.js';
-import { CROSS_CHECK_HELP, NO_CROSS_CHECK_FLAG, runCrossCheck } from '../../classify/cli.js';
+import { semanticsFlag, usage } from '../../semantics/cli-util.js';
+import { CROSS_CHECK_HELP, runCrossCheck } from '../../classify/cli.js';
 import type { Probe } from '../../semantics/types.js';
 
-const FLAGS = {
-  '--expect': { value: true, alias: '-e' },
-  '--semantics': { value: true },
-  '--verbose': { value: false, alias: '-v' },
-  '--implicit-namespaces': { value: false },
-  ...NO_CROSS_CHECK_FLAG,
-  '--lenient': { value: false },
-};
+const OPTIONS = {
+  expect: { type: 'string', short: 'e' },
+  verbose: { type: 'boolean', short: 'v' },
+  ...MODEL_OPTIONS,
+} as const;
 
 export const verify: Command = {
   name: 'verify',
@@ -38,10 +35,13 @@ Exit: 0 all probes hold, 1 some probe fails, 2 bad input, 3 the compiled OpenFlo
 the evaluator on some probe (a udnc bug; both reason chains are printed).
 `,
   async run(argv, io) {
-    const a = parseArgs(argv, FLAGS, 'verify');
-    const file = a.flags.get('--expect');
-    if (typeof file !== 'string') throw usage('verify', '--expect FILE is required');
-    if (!a.positional.length) throw usage('verify', 'no input paths');
+    const args = parseCommandArgs(verify, argv, OPTIONS, io);
+    if (!args) return EXIT.BAD_INPUT;
+    const opt = args.values;
+    const verbose = opt.verbose === true;
+    const file = opt.expect;
+    if (file === undefined) throw usage('verify', '--expect FILE is required');
+    if (!args.positionals.length) throw usage('verify', 'no input paths');
     let text: string;
     try {
       text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
@@ -49,13 +49,13 @@ the evaluator on some probe (a udnc bug; both reason chains are printed).
       throw usage('verify', `cannot read ${file}: ${(e as Error).message}`);
     }
     const exps = parseExpectations(text, file);
-    const semantics = semanticsFlag(a.flags.get('--semantics'), 'verify');
+    const semantics = semanticsFlag(opt.semantics, 'verify');
     const progress = createProgress(io, 'verify');
     let set;
     let rep;
     try {
       let model;
-      ({ set, model } = await loadModel(a.positional, a.flags, io, progress));
+      ({ set, model } = await loadModel(args.positionals, opt, io, progress));
       progress.stage(`evaluating ${exps.length} probes`);
       rep = verifyExpectations(model, exps, { semantics });
     } finally {
@@ -63,19 +63,19 @@ the evaluator on some probe (a udnc bug; both reason chains are printed).
     }
     for (const n of set.notices) if (n.severity !== 'notice') io.stderr(`${formatDiagnostic(n)}\n`);
     for (const r of rep.results) {
-      if (r.ok && !a.flags.has('--verbose')) continue;
+      if (r.ok && !verbose) continue;
       const e = r.expectation;
       io.stdout(`${r.ok ? 'ok  ' : 'FAIL'} ${e.origin}: ${e.text}: expected ${e.allowed ? 'allowed' : 'denied'}, ` +
         `got ${r.verdict.allowed ? 'allowed' : 'denied'}\n`);
-      if (!r.ok || a.flags.has('--verbose')) for (const l of reasonText(r.verdict)) io.stdout(`      ${l}\n`);
+      if (!r.ok || verbose) for (const l of reasonText(r.verdict)) io.stdout(`      ${l}\n`);
     }
     io.stdout(`${rep.results.length - rep.failed.length} passed, ${rep.failed.length} failed\n`);
-    if (!a.flags.has('--no-cross-check')) {
+    if (!opt['no-cross-check']) {
       const probes = rep.results.map((r) => r.probe).filter((p): p is Probe => p !== undefined);
       progress.stage(`cross-check: compiling to OpenFlow, classifying ${probes.length} probes`);
       let cc;
       try {
-        cc = runCrossCheck(set, probes, clearingStderr(io, progress), { implicitNamespaces: a.flags.has('--implicit-namespaces'), verbose: a.flags.has('--verbose') });
+        cc = runCrossCheck(set, probes, clearingStderr(io, progress), { implicitNamespaces: opt['implicit-namespaces'] === true, verbose });
       } finally {
         progress.done();
       }
