@@ -13,6 +13,7 @@ import type { Probe } from '../semantics/types.js';
 import { Classifier, type ClassifyResult, type FlowFields, type LocalnetPort } from './interpreter.js';
 import { Conntrack } from './conntrack.js';
 import { Learned } from './learn.js';
+import { classifyExternalProbe } from './external.js';
 
 export type L4 = 'tcp' | 'udp' | 'sctp' | 'icmp';
 
@@ -30,6 +31,8 @@ export interface PacketSpec {
   tcpFlags?: number;
   /** initial ct_state/ct_mark… (e.g. for a trace that starts mid-connection) */
   extra?: FlowFields;
+  /** first OpenFlow table (default 0; external.ts starts at the ingress pipeline) */
+  table?: number;
 }
 
 const PROTO_NUM: Record<L4, number> = { tcp: 6, udp: 17, sctp: 132, icmp: 1 };
@@ -311,6 +314,7 @@ export function classifyProbe(compiled: CompileResult, probe: Probe, opts: Class
 
 export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyProbeOptions = {}): ProbeClassification {
   const model = pc.model;
+  if (probe.src.kind === 'ip') return classifyExternalProbe(pc, probe, opts);
   if (probe.src.kind !== 'pod') return notClassifiable(probe, 'the source must be a pod');
   const s = probe.src;
   const srcPod = pc.pod(s.namespace, s.name);
