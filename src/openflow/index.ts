@@ -225,7 +225,8 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   // one flow per table|priority|match text, merged in insertion order (store.ts); compact entries
   const table = new OfFlowTable();
   const interner = new MatchInterner();
-  const addFlow = (f: OfFlow): void => table.addFlow(f);
+  // flows an incremental cache holds stay as they are (it replays them)
+  const addFlow = (f: OfFlow): void => table.addFlow(f, opts.lflowCache ? undefined : interner);
 
   const addressSets: Record<string, string[]> = Object.fromEntries(sb.addressSets.map((a) => [a.name, a.addresses]));
   // northd always writes svc_monitor_mac (a random MAC unless NB_Global pins it); the oracle pins this one
@@ -471,13 +472,25 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     };
     for (const f of mcGroupFlows(g, T, P, remoteMembers(mc))) addFlow(f);
   }
-  const result = {
+  table.seal();
+  return openFlowResult(table, {
     tlvMap: ports.some((p) => p.kind === 'tunnel') ? [GENEVE_TLV_MAP] : [],
-    ovnVersion: '25.03.0', chassis,
+    ovnVersion: '25.03.0', chassis, groups: ofGroups, ports, zones, localDatapaths, errors, unsupported: [...unsupported].sort(),
+  });
+}
+
+/**
+ * The result with `flows` made from `table` on first read. A function of its own so that the getter
+ * keeps only the table alive, not compileOpenFlow's scope (its caches and interning maps).
+ */
+function openFlowResult(table: OfFlowTable, rest: Omit<OpenFlowResult, 'flows' | 'flowTable'>): OpenFlowResult {
+  const { tlvMap, ovnVersion, chassis, ...after } = rest;
+  const result = {
+    tlvMap, ovnVersion, chassis,
     // sorted and made on first read (store.ts); printers and counts use flowTable instead
     get flows(): OfFlow[] { return table.toArray(); },
     set flows(v: OfFlow[]) { Object.defineProperty(this, 'flows', { value: v, writable: true, enumerable: true, configurable: true }); },
-    groups: ofGroups, ports, zones, localDatapaths, errors, unsupported: [...unsupported].sort(),
+    ...after,
   } as OpenFlowResult;
   Object.defineProperty(result, 'flowTable', { value: table, enumerable: false });
   return result;

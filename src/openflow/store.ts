@@ -41,7 +41,7 @@ export interface LflowRec {
 
 const META_MASK = (1n << 64n) - 1n;
 /** 32-bit FNV-1a of the match text, mixed with table/priority: the dedup hash. */
-function hashText(s: string, tp: number): number {
+export function hashText(s: string, tp: number): number {
   let h = (0x811c9dc5 ^ tp) | 0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
@@ -53,26 +53,38 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * (merged). Iterating yields OfFlow objects in output order, made one at a time (the same objects
  * as `result.flows` once that has been read).
  */
+/** A growable Int32 column in fixed chunks: no doubling copies, no spare half at 20 M entries. */
+class Column {
+  private readonly chunks: Int32Array[] = [];
+  get(i: number): number { return this.chunks[i >>> 16]![i & 0xffff]!; }
+  set(i: number, v: number): void {
+    const c = i >>> 16;
+    if (c === this.chunks.length) this.chunks.push(new Int32Array(0x10000));
+    this.chunks[c]![i & 0xffff] = v;
+  }
+}
+/** in the tp column: the entry is merged into an earlier one */
+const DUP = 0x1000000;
+
 export class OfFlowTable implements Iterable<OfFlow> {
   /** entries (before merging) */
   private n = 0;
-  private cap = 0;
   /** ≥ 0: index into recs (sub = match index); < 0: -1 - index into objs */
-  private rec = new Int32Array(0);
-  private sub = new Int32Array(0);
-  /** table * 0x10000 + (0xffff - priority): ascending = output order */
-  private tp = new Uint32Array(0);
-  private hash = new Int32Array(0);
-  /** next entry merged into the same flow (insertion order), -1 = none; heads keep the tail */
-  private next = new Int32Array(0);
-  private tail = new Int32Array(0);
-  /** 1 = merged into an earlier entry */
-  private dup = new Uint8Array(0);
+  private readonly rec = new Column();
+  private readonly sub = new Column();
+  /** table * 0x10000 + (0xffff - priority) (ascending = output order), | DUP */
+  private readonly tp = new Column();
+  private readonly hash = new Column();
+  /** entry → next entry merged into the same flow, in insertion order (few: 0.3 % of entries) */
+  private readonly next = new Map<number, number>();
+  /** last entry of a head's chain, for heads that have one */
+  private readonly tails = new Map<number, number>();
   private readonly recs: LflowRec[] = [];
   private readonly objs: OfFlow[] = [];
   /** open addressing: entry + 1, 0 = empty */
   private slots = new Int32Array(1 << 10);
   private heads = 0;
+  private sealed = false;
   private materialised: OfFlow[] | undefined;
   get size(): number { return this.heads; }
 
@@ -85,57 +97,58 @@ export class OfFlowTable implements Iterable<OfFlow> {
     this.insert(ri, sub, r.table * 0x10000 + (0xffff - r.lflow.priority), text);
   }
 
-  addFlow(f: OfFlow): void {
+  /**
+   * Adds a flow made as an object. With `interner` (flows nobody else holds) it is kept without
+   * its text and with its match values shared (sub = 1); otherwise as it is (sub = 0).
+   */
+  addFlow(f: OfFlow, interner?: MatchInterner): void {
+    if (interner && formatOfMatch(f.match) === f.text) {
+      this.objs.push({ ...f, match: interner.fieldsOf(f.match), text: '' });
+      this.insert(-this.objs.length, 1, f.table * 0x10000 + (0xffff - f.priority), f.text);
+      return;
+    }
     this.objs.push(f);
     this.insert(-this.objs.length, 0, f.table * 0x10000 + (0xffff - f.priority), f.text);
   }
 
   private insert(rec: number, sub: number, tp: number, text: string): void {
-    if (this.materialised) throw new Error('OfFlowTable: flows added after materialisation');
-    if (this.n === this.cap) this.grow();
+    if (this.sealed) throw new Error('OfFlowTable: flows added after seal()');
     const h = hashText(text, tp);
     const mask = this.slots.length - 1;
     let s = h & mask;
+    const id = this.n++;
+    this.rec.set(id, rec); this.sub.set(id, sub); this.hash.set(id, h);
     for (;;) {
       const e = this.slots[s]! - 1;
       if (e < 0) break;
-      if (this.hash[e] === h && this.tp[e] === tp && this.textOf(e) === text) {
-        const id = this.n++;
-        this.set(id, rec, sub, tp, h);
-        this.dup[id] = 1;
-        this.next[this.tail[e]!] = id;
-        this.tail[e] = id;
+      if (this.hash.get(e) === h && this.tp.get(e) === tp && this.textOf(e) === text) {
+        this.tp.set(id, tp | DUP);
+        this.next.set(this.tails.get(e) ?? e, id);
+        this.tails.set(e, id);
         return;
       }
       s = (s + 1) & mask;
     }
-    const id = this.n++;
-    this.set(id, rec, sub, tp, h);
+    this.tp.set(id, tp);
     this.slots[s] = id + 1;
     this.heads++;
-    if (this.heads * 2 > this.slots.length) this.rehash();
+    if (this.heads * 4 > this.slots.length * 3) this.rehash();
   }
 
-  private set(id: number, rec: number, sub: number, tp: number, h: number): void {
-    this.rec[id] = rec; this.sub[id] = sub; this.tp[id] = tp; this.hash[id] = h;
-    this.next[id] = -1; this.tail[id] = id; this.dup[id] = 0;
-  }
-
-  private grow(): void {
-    const cap = Math.max(1024, this.cap * 2);
-    const g = <A extends Int32Array | Uint32Array | Uint8Array>(a: A, C: new (n: number) => A): A => { const b = new C(cap); b.set(a); return b; };
-    this.rec = g(this.rec, Int32Array); this.sub = g(this.sub, Int32Array); this.tp = g(this.tp, Uint32Array);
-    this.hash = g(this.hash, Int32Array); this.next = g(this.next, Int32Array); this.tail = g(this.tail, Int32Array);
-    this.dup = g(this.dup, Uint8Array);
-    this.cap = cap;
+  /** No more flows: drop the dedup index. */
+  seal(): void {
+    if (this.sealed) return;
+    this.sealed = true;
+    this.slots = new Int32Array(0);
+    this.tails.clear();
   }
 
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let e = 0; e < this.n; e++) {
-      if (this.dup[e]) continue;
-      let s = this.hash[e]! & mask;
+      if (this.tp.get(e) & DUP) continue;
+      let s = this.hash.get(e) & mask;
       while (slots[s] !== 0) s = (s + 1) & mask;
       slots[s] = e + 1;
     }
@@ -153,23 +166,26 @@ export class OfFlowTable implements Iterable<OfFlow> {
   }
 
   private textOf(e: number): string {
-    const ri = this.rec[e]!;
-    if (ri < 0) return this.objs[-1 - ri]!.text;
-    return formatOfMatch(this.matchOf(this.recs[ri]!, this.sub[e]!));
+    const ri = this.rec.get(e);
+    if (ri < 0) { const o = this.objs[-1 - ri]!; return this.sub.get(e) ? formatOfMatch(o.match) : o.text; }
+    return formatOfMatch(this.matchOf(this.recs[ri]!, this.sub.get(e)));
   }
 
   /** Entry e as the OfFlow the eager version made for it (before merging). */
   private entry(e: number, text?: string): OfFlow {
-    const ri = this.rec[e]!;
-    if (ri < 0) return this.objs[-1 - ri]!;
+    const ri = this.rec.get(e);
+    if (ri < 0) {
+      const o = this.objs[-1 - ri]!;
+      return this.sub.get(e) ? { ...o, match: { ...o.match }, text: text ?? formatOfMatch(o.match) } : o;
+    }
     const r = this.recs[ri]!;
     const l = r.lflow;
     const ref = (r.ref ??= {
       datapath: l.datapath, dpKey: r.dpKey, pipeline: l.pipeline, table: l.table, priority: l.priority,
       match: l.match, actions: l.actions, uuid: r.uuid, rows: l.provenance.rows, objects: l.provenance.objects,
     });
-    const m = r.matches[this.sub[e]!]!;
-    const match = this.matchOf(r, this.sub[e]!);
+    const m = r.matches[this.sub.get(e)]!;
+    const match = this.matchOf(r, this.sub.get(e));
     const t = text ?? formatOfMatch(match);
     if (m.conjunctions.length === 0) {
       return { table: r.table, priority: l.priority, cookie: r.cookie, match, actions: r.acts, text: t, provenance: [{ kind: 'lflow', lflow: ref }] };
@@ -181,9 +197,9 @@ export class OfFlowTable implements Iterable<OfFlow> {
   /** Head e with the entries chained to it merged, in insertion order (never mutating a shared or stored flow). */
   private flow(e: number, text?: string): OfFlow {
     const head = this.entry(e, text);
-    if (this.next[e]! < 0) return head;
+    if (!this.next.has(e)) return head;
     const cur: OfFlow = { ...head, actions: [...head.actions], provenance: [...head.provenance], ...(head.shadowed ? { shadowed: [...head.shadowed] } : {}) };
-    for (let d = this.next[e]!; d >= 0; d = this.next[d]!) {
+    for (let d = this.next.get(e); d !== undefined; d = this.next.get(d)) {
       const f = this.entry(d);
       const curConj = cur.actions.length > 0 && cur.actions.every((a) => a.type === 'conjunction');
       const newConj = f.actions.length > 0 && f.actions.every((a) => a.type === 'conjunction');
@@ -204,15 +220,16 @@ export class OfFlowTable implements Iterable<OfFlow> {
    * match text, with their texts. Only one bucket's texts are alive at a time.
    */
   private *buckets(): Generator<{ ids: Int32Array; texts: string[] }> {
+    this.seal();
     // counting sort of the heads by table/priority
     const counts = new Map<number, number>();
-    for (let e = 0; e < this.n; e++) if (!this.dup[e]) counts.set(this.tp[e]!, (counts.get(this.tp[e]!) ?? 0) + 1);
+    for (let e = 0; e < this.n; e++) { const k = this.tp.get(e); if (!(k & DUP)) counts.set(k, (counts.get(k) ?? 0) + 1); }
     const keys = [...counts.keys()].sort((a, b) => a - b);
     const fill = new Map<number, number>();
     let off = 0;
     for (const k of keys) { fill.set(k, off); off += counts.get(k)!; }
     const order = new Int32Array(off);
-    for (let e = 0; e < this.n; e++) if (!this.dup[e]) { const k = this.tp[e]!; const i = fill.get(k)!; order[i] = e; fill.set(k, i + 1); }
+    for (let e = 0; e < this.n; e++) { const k = this.tp.get(e); if (!(k & DUP)) { const i = fill.get(k)!; order[i] = e; fill.set(k, i + 1); } }
     off = 0;
     for (const k of keys) {
       const ids = order.subarray(off, (off += counts.get(k)!));
@@ -260,6 +277,9 @@ export class MatchInterner {
   private readonly matches = new Map<string, CompiledMatch>();
   private readonly arrays = new WeakMap<object, CompiledMatches['matches']>();
   private ids = 0;
+
+  /** An object match with its values shared (the object itself is shared too: copy before changing it). */
+  fieldsOf(match: OfMatch): OfMatch { return this.one({ fields: match, conjunctions: NO_CONJUNCTIONS }).fields; }
 
   intern(matches: CompiledMatches['matches']): CompiledMatches['matches'] {
     let out = this.arrays.get(matches);
