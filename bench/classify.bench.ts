@@ -11,20 +11,28 @@
  *        [--no-port-classes] [--out bench/results/classify-N.jsonl]   (figures: bench/README.md "## classify")
  *   --rows K: only the first K source rows of the matrix (all destinations and ports): a partial run
  *   --out: one JSON line per --progress-every probes (default 1M) and one at the end: probes, CPU s, wall s, peak RSS
+ *   --workers W: split the source rows over W worker threads (each compiles and builds the matrix
+ *     itself); CPU s is the whole process's (every thread), the comparable figure
+ *   --reevaluate: call evaluate() for every probe again (default: the verdicts buildMatrix computed
+ *     with the same evaluate() on the same probes, the matrix's cells)
  */
 import Benchmark from 'benchmark';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { CT, classifyProbeIn, crossCheck, packetFields, probeContext, type CrossCheckReport } from '../src/classify/index.js';
-import { iterMatrixProbes } from '../src/classify/cli.js';
+import { iterMatrixCells } from '../src/classify/cli.js';
+import type { Probe } from '../src/semantics/types.js';
 import { compile } from '../src/compile.js';
 import { buildMatrix } from '../src/semantics/matrix.js';
 import { generateCluster, toFiles } from './generate.js';
 
-const { values } = parseArgs({ options: {
+const { values } = parseArgs({ args: isMainThread ? process.argv.slice(2) : (workerData as { args: string[] }).args, options: {
   workloads: { type: 'string' }, 'skip-matrix': { type: 'boolean' }, 'skip-suite': { type: 'boolean' }, rows: { type: 'string' },
   'no-port-classes': { type: 'boolean' }, out: { type: 'string' }, 'progress-every': { type: 'string' },
+  workers: { type: 'string' }, reevaluate: { type: 'boolean' },
 } });
 const N = Number(values.workloads ?? 1000);
 const cpuS = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
@@ -33,6 +41,12 @@ const record = (o: Record<string, unknown>): void => {
   console.log(JSON.stringify(o));
   if (values.out) appendFileSync(values.out, JSON.stringify(o) + '\n');
 };
+
+if (!isMainThread) {
+  const shard = workerData as { index: number; count: number };
+  await matrixPart(shard, (o) => parentPort!.postMessage(o));
+  process.exit(0);
+}
 
 const fx = join(import.meta.dirname, '..', 'fixtures', '04-service-loadbalancer-on-cudn');
 const r = await compile([fx], { until: 'openflow' });
@@ -84,7 +98,8 @@ if (!values['skip-suite']) suite
   .on('cycle', (e: Benchmark.Event) => console.log(String(e.target)))
   .run();
 
-if (!values['skip-matrix']) {
+/** One worker's (or the only thread's) part of the matrix: compile, buildMatrix, cross-check its rows. */
+async function matrixPart(shard: { index: number; count: number }, post: (o: Record<string, unknown>) => void): Promise<void> {
   const cluster = generateCluster({ namespaces: Math.ceil(N / 10), pods: 10, bareFraction: 1, policies: 2, services: Math.ceil(N / 20) });
   const rows = values.rows !== undefined ? Number(values.rows) : undefined;
   const portClasses = !values['no-port-classes'];
@@ -98,19 +113,57 @@ if (!values['skip-matrix']) {
   const c2 = process.cpuUsage();
   const workloads = m.networks.reduce((s, n) => s + n.entities.length, 0);
   const cells = m.networks.reduce((s, n) => s + n.codes.length, 0);
-  const base = { case: 'matrix', workloads, pods: big.model!.pods.length, flows: big.openflow!.flows.length, matrixProbes: cells, rows: rows ?? 'all', portClasses };
-  record({ ...base, stage: 'compile+matrix', compileCpuS: +(cpuS(c1) - cpuS(c0)).toFixed(1), compileWallS: +((t1 - t0) / 1000).toFixed(1),
+  const base = { case: 'matrix', workloads, pods: big.model!.pods.length, flows: big.openflow!.flows.length, matrixProbes: cells, rows: rows ?? 'all', portClasses,
+    evaluator: values.reevaluate ? 'evaluate() per probe' : "buildMatrix's verdicts", workers: shard.count };
+  // process.cpuUsage() counts every thread: with workers, these CPU figures include the other workers'
+  post({ ...base, stage: 'compile+matrix', shard: shard.index, cpuScope: shard.count > 1 ? 'process (all workers)' : 'process',
+    compileCpuS: +(cpuS(c1) - cpuS(c0)).toFixed(1), compileWallS: +((t1 - t0) / 1000).toFixed(1),
     matrixCpuS: +(cpuS(c2) - cpuS(c1)).toFixed(1), matrixWallS: +((t2 - t1) / 1000).toFixed(1), peakRssMB: peakRssMB() });
-  const line = (stage: string, rep: CrossCheckReport): Record<string, unknown> => {
+  const line = (stage: string, rep: CrossCheckReport): Record<string, unknown> => ({
+    ...base, stage, shard: shard.index, probes: rep.probes, agreed: rep.agreed, compared: rep.compared, disagreements: rep.disagreements.length,
+    notClassifiable: rep.skipped.length, ran: rep.classifier?.ran, fromPortClass: rep.classifier?.fromPortClass,
+    firstDisagreements: rep.disagreements.slice(0, 5).map((d) => `${JSON.stringify(d.probe)}: ${d.semanticsReasons[0]} / ${d.classifierReasons[0]}`),
+  });
+  let known: boolean | undefined;
+  function* cells_(): Generator<Probe> {
+    for (const c of iterMatrixCells(m, { ...(rows !== undefined ? { rows } : {}), shard })) { known = c.allowed; yield c.probe; }
+  }
+  const rep = crossCheck(big, cells_(), undefined, {
+    portClasses, progressEvery: Number(values['progress-every'] ?? 1_000_000), progress: (r) => post(line('cross-check (progress)', r)),
+    ...(values.reevaluate ? {} : { evaluated: () => known }),
+  });
+  post(line('cross-check', rep));
+}
+
+if (!values['skip-matrix'] && isMainThread) {
+  const workers = Number(values.workers ?? 1);
+  const c2 = process.cpuUsage();
+  const t2 = performance.now();
+  const parts = new Map<number, Record<string, unknown>>();
+  // one line per event: the shard's own counts plus the sums over shards so far, with the process's CPU
+  const onLine = (o: Record<string, unknown>): void => {
+    if (o['stage'] === 'compile+matrix') { record({ ...o, processCpuS: +cpuS(process.cpuUsage()).toFixed(1) }); return; }
+    parts.set(o['shard'] as number, o);
+    const sum = (k: string): number => [...parts.values()].reduce((s, p) => s + ((p[k] as number) ?? 0), 0);
+    const done = parts.size === workers && [...parts.values()].every((p) => p['stage'] === 'cross-check');
     const cpu = cpuS(process.cpuUsage(c2));
     const wall = (performance.now() - t2) / 1000;
-    return { ...base, stage, probes: rep.probes, cpuS: +cpu.toFixed(1), wallS: +wall.toFixed(1), probesPerCpuS: Math.round(rep.probes / cpu),
-      agreed: rep.agreed, compared: rep.compared, disagreements: rep.disagreements.length, notClassifiable: rep.skipped.length,
-      ran: rep.classifier?.ran, fromPortClass: rep.classifier?.fromPortClass, peakRssMB: peakRssMB(), at: new Date().toISOString() };
+    const probes = sum('probes');
+    record({ ...o, stage: done ? 'cross-check' : 'cross-check (progress)', shardStage: o['stage'], probes, agreed: sum('agreed'), compared: sum('compared'),
+      disagreements: sum('disagreements'), notClassifiable: sum('notClassifiable'), ran: sum('ran'), fromPortClass: sum('fromPortClass'),
+      // since the matrix part began: compile + buildMatrix + cross-check, every thread
+      cpuS: +cpu.toFixed(1), wallS: +wall.toFixed(1), probesPerCpuS: Math.round(probes / cpu), processCpuS: +cpuS(process.cpuUsage()).toFixed(1), peakRssMB: peakRssMB(), loadAvg: loadavg().map((x) => +x.toFixed(1)), at: new Date().toISOString() });
+    for (const d of (o['firstDisagreements'] as string[] | undefined) ?? []) if (o['stage'] === 'cross-check') console.log(`DISAGREEMENT ${d}`);
   };
-  const rep = crossCheck(big, iterMatrixProbes(m, rows !== undefined ? { rows } : {}), undefined, {
-    portClasses, progressEvery: Number(values['progress-every'] ?? 1_000_000), progress: (r) => record(line('cross-check (progress)', r)),
-  });
-  record(line('cross-check', rep));
-  for (const d of rep.disagreements.slice(0, 5)) console.log(`DISAGREEMENT ${JSON.stringify(d.probe)}: ${d.semanticsReasons[0]} / ${d.classifierReasons[0]}`);
+  if (workers <= 1) await matrixPart({ index: 0, count: 1 }, onLine);
+  else {
+    await Promise.all(Array.from({ length: workers }, (_, index) => new Promise<void>((resolve, reject) => {
+      // a worker thread does not inherit tsx's loader: register it there, then load this file
+      const boot = `(async () => { (await import('tsx/esm/api')).register(); await import(${JSON.stringify(import.meta.url)}); })()`;
+      const w = new Worker(boot, { eval: true, workerData: { index, count: workers, args: process.argv.slice(2) } });
+      w.on('message', onLine);
+      w.on('error', reject);
+      w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${index} exited ${code}`))));
+    })));
+  }
 }

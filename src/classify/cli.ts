@@ -34,19 +34,33 @@ export function matrixProbes(m: Matrix): Probe[] {
 
 /**
  * The same probes, lazily (a 1,000-workload matrix has ~24 million: as an array, GBs), source row
- * by source row; `rows` keeps only the first rows of each network (a partial run).
+ * by source row; `rows` keeps only the first rows of each network (a partial run), `shard` only
+ * the rows i with i mod count = index (a run split across workers).
  */
-export function* iterMatrixProbes(m: Matrix, opts: { rows?: number } = {}): Generator<Probe> {
+export function* iterMatrixProbes(m: Matrix, opts: MatrixProbeOptions = {}): Generator<Probe> {
+  for (const c of iterMatrixCells(m, opts)) yield c.probe;
+}
+
+export interface MatrixProbeOptions { rows?: number; shard?: { index: number; count: number } }
+
+/** The probes with the matrix's own verdict for each (`codes` bit 0: what the evaluator said). */
+export function* iterMatrixCells(m: Matrix, opts: MatrixProbeOptions = {}): Generator<{ probe: Probe; allowed: boolean }> {
+  const shard = opts.shard ?? { index: 0, count: 1 };
   for (const n of m.networks) {
     const net = n.network === 'default' ? undefined : n.network;
     const spec = (pod: Pod): PeerSpec => ({ kind: 'pod', namespace: pod.namespace, name: pod.name, ...(net && !pod.hostNetwork ? { network: net } : {}) });
     const specs = n.entities.map((e) => spec(e.pod));
     const rows = Math.min(n.entities.length, opts.rows ?? Infinity);
     for (let i = 0; i < rows; i++) {
+      if (i % shard.count !== shard.index) continue;
       for (let j = 0; j < n.entities.length; j++) {
         const d = n.entities[j]!;
         const dst = i === j && d.pods.length > 1 ? spec(d.pods[1]!) : specs[j]!;
-        for (const p of n.ports[j]!) yield { src: specs[i]!, dst, protocol: p.protocol, port: p.port };
+        const base = i * n.rowWidth + n.colOffset[j]!;
+        const ps = n.ports[j]!;
+        for (let k = 0; k < ps.length; k++) {
+          yield { probe: { src: specs[i]!, dst, protocol: ps[k]!.protocol, port: ps[k]!.port }, allowed: (n.codes[base + k]! & 1) === 1 };
+        }
       }
     }
   }

@@ -58,6 +58,12 @@ export interface CrossCheckOptions {
    * a choice); the classifier side is the compiled flows, unchanged
    */
   choices?: Partial<Choices>;
+  /**
+   * The evaluator's verdict on `probe` when it was already computed, e.g. by buildMatrix, which
+   * ran evaluate() on every matrix probe (cli.ts iterMatrixCells); undefined: evaluate now. A
+   * disagreement is always re-evaluated for its reasons.
+   */
+  evaluated?: (probe: Probe) => boolean | undefined;
 }
 
 /**
@@ -222,8 +228,10 @@ export function crossCheck(compiled: CompileResult, probes: Iterable<Probe>, pc:
     }
     const c = classes ? classes.classify(pc, probe) : classifyProbeIn(pc, probe);
     if (!c.classifiable) { rep.skipped.push({ probe, reason: c.reason }); continue; }
-    const v = evaluate(model, probe, { semantics: 'ovn-kubernetes', ...(opts.choices ? { choices: opts.choices } : {}) });
+    const known = opts.evaluated?.(probe);
     rep.compared++;
+    if (known === c.allowed) { rep.agreed++; continue; }
+    const v = evaluate(model, probe, { semantics: 'ovn-kubernetes', ...(opts.choices ? { choices: opts.choices } : {}) });
     if (v.allowed === c.allowed) { rep.agreed++; continue; }
     const traced = classifyProbeIn(pc, probe, { trace: true });
     rep.disagreements.push({

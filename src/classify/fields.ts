@@ -180,6 +180,33 @@ export function writeField(st: bigint[], l: FieldLayout, value: bigint, mask: bi
   }
 }
 
+/**
+ * A constant write (set_field) compiled once: per slot, the bits kept and the bits set, so that
+ * running it is one `&` and one `|` per slot (writeField shifts and masks on every call).
+ */
+export interface ConstWrite { slots: number[]; keep: bigint[]; set: bigint[]; port: boolean }
+export function compileWrite(l: FieldLayout, value: bigint, mask: bigint): ConstWrite {
+  const w: ConstWrite = { slots: [], keep: [], set: [], port: false };
+  const v = value & mask;
+  for (const p of l.pieces) {
+    const pm = (mask >> BigInt(p.fieldOfs)) & ones(p.nBits);
+    if (pm === 0n) continue;
+    const pv = (v >> BigInt(p.fieldOfs)) & ones(p.nBits);
+    w.slots.push(p.slot);
+    w.keep.push(~(pm << BigInt(p.slotOfs)));
+    w.set.push(pv << BigInt(p.slotOfs));
+    if (IS_PORT_SLOT[p.slot] === 1) w.port = true;
+  }
+  return w;
+}
+export function runWrite(st: bigint[], w: ConstWrite): void {
+  if (w.port && L4_READS.on) L4_READS.wrote = true;
+  for (let i = 0; i < w.slots.length; i++) {
+    const s = w.slots[i]!;
+    st[s] = (st[s]! & w.keep[i]!) | w.set[i]!;
+  }
+}
+
 export const CT = {
   new: 0x01n, est: 0x02n, rel: 0x04n, rpl: 0x08n, inv: 0x10n, trk: 0x20n, snat: 0x40n, dnat: 0x80n,
 } as const;

@@ -45,7 +45,7 @@ import { formatOfActions } from '../openflow/format.js';
 import type { Ofpact, OfCt, OfNat } from '../expr/actions/ofpact.js';
 import type { MfSubfield } from '../expr/actions/mf.js';
 import { ACTION_OPCODE } from '../expr/actions/tables.js';
-import { CT, L4_READS, N_SLOTS, SLOT, SLOT_NAMES, fieldLayout, mfOf, formatCtState, ones, parseSubfieldText, readField, writeField, type FieldLayout } from './fields.js';
+import { CT, L4_READS, N_SLOTS, SLOT, SLOT_NAMES, compileWrite, fieldLayout, mfOf, formatCtState, ones, parseSubfieldText, readField, runWrite, writeField, type ConstWrite, type FieldLayout } from './fields.js';
 import { FlowTable } from './table.js';
 import { Conntrack, CT_NEW, reverse, type CtTuple } from './conntrack.js';
 import { Learned, learnFlow } from './learn.js';
@@ -184,6 +184,8 @@ interface RunCtx {
 
 const S = SLOT;
 const IN_PORT = S['in_port']!;
+/** set_field actions compiled once (fields.ts compileWrite) */
+const WRITES = new WeakMap<object, ConstWrite>();
 const LOG_TO_PHY = 65;
 
 /** Parsed select-group bucket (its ovs-ofctl action text). */
@@ -342,9 +344,12 @@ export class Classifier {
       const a = acts[i]!;
       const st = fr.st;
       switch (a.type) {
-        case 'set_field':
-          writeField(st, fieldLayout(a.field.name), a.value, a.mask);
+        case 'set_field': {
+          let w = WRITES.get(a);
+          if (!w) { w = compileWrite(fieldLayout(a.field.name), a.value, a.mask); WRITES.set(a, w); }
+          runWrite(st, w);
           break;
+        }
         case 'move': {
           const v = readField(st, fieldLayout(a.src.field.name), a.src.ofs, a.src.nBits);
           writeField(st, fieldLayout(a.dst.field.name), v, ones(a.dst.nBits), a.dst.ofs);

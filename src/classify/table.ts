@@ -52,6 +52,15 @@ interface Subtable {
   l4: boolean;
   /** l4: hashes of the non-port part of its keys (a state whose part is absent misses for every port) */
   nonPortKeys?: Set<number>;
+  /**
+   * A first stage, as OVS's staged lookup: the non-port word whose masked values differ most
+   * among the keys, and a bit set of their hashes. A state whose word's bit is clear has no
+   * bucket here, for any port: the subtable is skipped without hashing the whole key.
+   */
+  stageWord: number;
+  stageMask: number;
+  stageShift: number;
+  stage?: Int32Array;
 }
 
 interface Candidates {
@@ -170,7 +179,7 @@ export class FlowTable {
         const l4 = ws.some((e) => e.port);
         st = {
           words: Int32Array.from(ws.map((e) => e.word)), masks: Int32Array.from(ws.map((e) => e.mask)), nonPort: ws.filter((e) => !e.port).length,
-          maxPriority: -1, buckets: new Map(), l4, ...(l4 ? { nonPortKeys: new Set<number>() } : {}),
+          maxPriority: -1, buckets: new Map(), l4, ...(l4 ? { nonPortKeys: new Set<number>() } : {}), stageWord: 0, stageMask: 0, stageShift: 0,
         };
         bySig.set(sig, st);
       }
@@ -191,7 +200,10 @@ export class FlowTable {
       if (mdExact !== undefined) (st.metadata ??= new Set()).add(mdExact);
       st.maxPriority = Math.max(st.maxPriority, f.priority);
     }
-    for (const st of bySig.values()) for (const b0 of st.buckets.values()) for (let b: Bucket | undefined = b0; b; b = b.next) b.flows.sort((x, y) => y.priority - x.priority);
+    for (const st of bySig.values()) {
+      for (const b0 of st.buckets.values()) for (let b: Bucket | undefined = b0; b; b = b.next) b.flows.sort((x, y) => y.priority - x.priority);
+      buildStage(st);
+    }
     this.subtables = [...bySig.values()].sort((a, b) => b.maxPriority - a.maxPriority);
     this.size = flows.length;
   }
@@ -251,6 +263,10 @@ export class FlowTable {
     for (let i = 0; i < subs.length; i++) {
       const t = subs[i]!;
       if (t.maxPriority <= hardPri) break;
+      if (t.stage) {
+        const h = Math.imul(WORDS[t.stageWord]! & t.stageMask, 0x9e3779b1) >>> t.stageShift;
+        if (((t.stage[h >>> 5]! >>> (h & 31)) & 1) === 0) continue;
+      }
       const b = bucketOf(t);
       if (visits && t.nonPortKeys && (b || t.nonPortKeys.has(fmix(mix(0, t, 0, t.nonPort))))) visits.push([t, b, WORDS[CONJ_WORD]!]);
       if (!b) continue;
@@ -283,6 +299,27 @@ export class FlowTable {
       }
     }
     return hard;
+  }
+}
+
+function buildStage(t: Subtable): void {
+  let best = -1;
+  let bestValues: Set<number> | undefined;
+  for (let i = 0; i < t.nonPort; i++) {
+    const values = new Set<number>();
+    for (const b0 of t.buckets.values()) for (let b: Bucket | undefined = b0; b; b = b.next) values.add(b.key[i]!);
+    if (!bestValues || values.size > bestValues.size) { best = i; bestValues = values; }
+  }
+  if (!bestValues) return;
+  // about 16 bits per value: a state absent from the subtable passes with probability ≤ 1/16
+  const bits = Math.min(20, Math.max(5, Math.ceil(Math.log2(bestValues.size * 16))));
+  t.stageWord = t.words[best]!;
+  t.stageMask = t.masks[best]!;
+  t.stageShift = 32 - bits;
+  t.stage = new Int32Array(Math.max(1, (1 << bits) >>> 5));
+  for (const v of bestValues) {
+    const h = Math.imul(v, 0x9e3779b1) >>> t.stageShift;
+    t.stage[h >>> 5]! |= 1 << (h & 31);
   }
 }
 
