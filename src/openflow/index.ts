@@ -223,8 +223,8 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
 
   // ---- logical flows
   // one flow per table|priority|match text, merged in insertion order (store.ts); compact entries
-  const table = new OfFlowTable();
   const interner = new MatchInterner();
+  const table = new OfFlowTable(interner.list);
   // flows an incremental cache holds stay as they are (it replays them)
   const addFlow = (f: OfFlow): void => table.addFlow(f, opts.lflowCache ? undefined : interner);
 
@@ -333,7 +333,8 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     const pinReg = lflow.pipeline === 'ingress' ? 'reg14' : 'reg15';
     // the flows of this lflow share one record (cookie, actions, provenance); made for the first flow kept
     let ri = -1;
-    const rec: LflowRec = { lflow, dpKey: dp.tunnelKey, uuid, cookie, table: ofTable, acts: acts as OfAction[], matches: produced ? res.matches : interner.intern(res.matches), base };
+    const rec: LflowRec = { lflow, dpKey: dp.tunnelKey, uuid, cookie, table: ofTable, acts: acts as OfAction[], base };
+    const ids = produced ? undefined : interner.intern(res.matches);
     for (let i = 0; i < res.matches.length; i++) {
       const m = res.matches[i]!;
       const match: OfMatch = {};
@@ -351,7 +352,7 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       const text = formatOfMatch(match);
       if (!produced) {
         if (ri < 0) ri = table.addRec(rec);
-        table.addMatch(ri, i, text);
+        table.addMatch(ri, ids![i]!, text);
         continue;
       }
       // an incremental cache keeps the lflow's flows as objects (replayed on a hit)

@@ -32,7 +32,6 @@ export interface LflowRec {
   table: number;
   /** encoded actions, shared by the lflow's non-conjunction flows */
   acts: OfAction[];
-  matches: CompiledMatches['matches'];
   /** conjunction id base (first id - 1) */
   base: number;
   /** made on first materialisation, then shared by the lflow's flows as before */
@@ -69,7 +68,7 @@ const DUP = 0x1000000;
 export class OfFlowTable implements Iterable<OfFlow> {
   /** entries (before merging) */
   private n = 0;
-  /** ≥ 0: index into recs (sub = match index); < 0: -1 - index into objs */
+  /** ≥ 0: index into recs (sub = the match's index in `matches`); < 0: -1 - index into objs */
   private readonly rec = new Column();
   private readonly sub = new Column();
   /** table * 0x10000 + (0xffff - priority) (ascending = output order), | DUP */
@@ -86,12 +85,14 @@ export class OfFlowTable implements Iterable<OfFlow> {
   private heads = 0;
   private sealed = false;
   private materialised: OfFlow[] | undefined;
+  /** @param matches the interned compiled matches (MatchInterner.list) logical entries index */
+  constructor(private readonly matches: readonly CompiledMatch[] = []) {}
   get size(): number { return this.heads; }
 
   /** Adds the translation of one lflow; returns its index for {@link addMatch}. */
   addRec(r: LflowRec): number { this.recs.push(r); return this.recs.length - 1; }
 
-  /** Adds flow `sub` of record `ri` whose match text is `text` (computed by the caller to check pinning etc.). */
+  /** Adds the flow of record `ri` with match `matches[sub]`, whose text is `text` (the caller made it to check pinning etc.). */
   addMatch(ri: number, sub: number, text: string): void {
     const r = this.recs[ri]!;
     this.insert(ri, sub, r.table * 0x10000 + (0xffff - r.lflow.priority), text);
@@ -157,7 +158,7 @@ export class OfFlowTable implements Iterable<OfFlow> {
 
   /** The match of a logical entry, built as the eager version built it (key order included). */
   private matchOf(r: LflowRec, sub: number): OfMatch {
-    const m = r.matches[sub]!;
+    const m = this.matches[sub]!;
     const match: OfMatch = {};
     for (const k in m.fields) match[k] = m.fields[k]!;
     match['metadata'] = { value: BigInt(r.dpKey), mask: META_MASK };
@@ -184,7 +185,7 @@ export class OfFlowTable implements Iterable<OfFlow> {
       datapath: l.datapath, dpKey: r.dpKey, pipeline: l.pipeline, table: l.table, priority: l.priority,
       match: l.match, actions: l.actions, uuid: r.uuid, rows: l.provenance.rows, objects: l.provenance.objects,
     });
-    const m = r.matches[this.sub.get(e)]!;
+    const m = this.matches[this.sub.get(e)]!;
     const match = this.matchOf(r, this.sub.get(e));
     const t = text ?? formatOfMatch(match);
     if (m.conjunctions.length === 0) {
@@ -275,16 +276,27 @@ const NO_CONJUNCTIONS: CompiledMatch['conjunctions'] = [];
 export class MatchInterner {
   private readonly fields = new Map<string, Map<bigint, Map<bigint, { id: number; f: OfMatchField }>>>();
   private readonly matches = new Map<string, CompiledMatch>();
-  private readonly arrays = new WeakMap<object, CompiledMatches['matches']>();
+  private readonly arrays = new WeakMap<object, Int32Array>();
+  /** the distinct compiled matches, by id (OfFlowTable entries hold ids) */
+  readonly list: CompiledMatch[] = [];
+  private readonly matchIds = new Map<CompiledMatch, number>();
   private ids = 0;
 
   /** An object match with its values shared (the object itself is shared too: copy before changing it). */
   fieldsOf(match: OfMatch): OfMatch { return this.one({ fields: match, conjunctions: NO_CONJUNCTIONS }).fields; }
 
-  intern(matches: CompiledMatches['matches']): CompiledMatches['matches'] {
+  /** The ids of `matches` in {@link list}. */
+  intern(matches: CompiledMatches['matches']): Int32Array {
     let out = this.arrays.get(matches);
-    if (!out) this.arrays.set(matches, (out = matches.map((m) => this.one(m))));
+    if (!out) this.arrays.set(matches, (out = Int32Array.from(matches, (m) => this.id(m))));
     return out;
+  }
+
+  private id(m: CompiledMatch): number {
+    const r = this.one(m);
+    let id = this.matchIds.get(r);
+    if (id === undefined) { id = this.list.length; this.list.push(r); this.matchIds.set(r, id); }
+    return id;
   }
 
   private one(m: CompiledMatch): CompiledMatch {
