@@ -64,3 +64,33 @@ describe('usage errors of the node:util-parsed commands (src/cli/command.ts pars
     });
   }
 });
+
+describe('every --help is honest', () => {
+  const text = async (argv: string[]) => { const c = capture(); const code = await main(argv, c.io); return { code, out: c.out.join(''), err: c.err.join('') }; };
+  it('udnc --help lists every command, and each command answers --help', async () => {
+    const top = (await text(['--help'])).out;
+    const names = [...top.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]!);
+    expect(names).toEqual(['compile', 'matrix', 'verify', 'trace', 'conformance', 'expr', 'action', 'golden', 'diff', 'cost', 'lint', 'report']);
+    for (const n of names) {
+      const h = await text([n, '--help']);
+      expect(h.code).toBe(0);
+      expect(h.out).toContain(`udnc ${n}`);
+    }
+  });
+  it('every option a help lists is accepted (no unknown-option error)', async () => {
+    const top = (await text(['--help'])).out;
+    for (const n of [...top.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]!)) {
+      const help = (await text([n, '--help'])).out;
+      // options at the start of a help line, as the Options sections list them ("  -o, --output F", "  --lenient")
+      const opts = new Set([...help.matchAll(/^ {2,}(?:-[a-zA-Z], )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]!));
+      expect(opts.size, n).toBeGreaterThan(0);
+      for (const o of opts) {
+        const r = await text([n, o, 'V', '/nonexistent-udnc-h5']);
+        expect(`${n} ${o}: ${r.err}`).not.toMatch(/nknown option/);
+      }
+    }
+  }, 120_000);
+  it('-q/--quiet, which compile, cost and lint accept, is in their help', async () => {
+    for (const n of ['compile', 'cost', 'lint']) expect((await text([n, '--help'])).out).toMatch(/^ +-q, --quiet /m);
+  });
+});

@@ -4,10 +4,10 @@ import { compileStages, createProgress } from '../../common/progress.js';
 import { compile as compilePipeline, type Stage } from '../../compile.js';
 import { formatListing, formatNbctl, formatTransact } from '../../northbound/index.js';
 import { formatLflowList } from '../../lflow/index.js';
-import { formatAddFlows, formatGroups, formatPortMap } from '../../openflow/index.js';
+import { formatGroups, formatPortMap, writeAddFlows } from '../../openflow/index.js';
 import { writeFileSync } from 'node:fs';
 
-const HELP = `Usage: udnc compile PATHS... [--stage nb|lflow|openflow] [--format F] [--groups FILE] [--ports FILE] [--node NODE]
+const HELP = `Usage: udnc compile PATHS... [--stage nb|lflow|openflow] [--format F] [--groups FILE] [--ports FILE] [--node NODE] [-q]
 
 Compiles Kubernetes manifests (files, directories, or - for stdin) to what OVN would run.
 
@@ -22,6 +22,10 @@ Stages (--stage):
           --groups FILE  write the OpenFlow groups (ovs-ofctl add-groups input) to FILE
           --ports FILE   write the port map (ofport, iface-id, pod; JSON) to FILE
           --node NODE    that node's view (default: every pod and gateway router on one chassis)
+
+Options of every stage:
+  -q, --quiet     no notices and warnings on stderr (skipped kinds, not-modelled lflows, lflows
+                  the OpenFlow stage skipped, the add-tlv-map hint); errors still print
 
 Output goes to stdout only when the whole compilation succeeded. Notices (skipped kinds,
 networks outside OVN) go to stderr. Exit codes: 0 ok, 2 bad input.
@@ -71,7 +75,9 @@ export const compile: Command = {
       if (!quiet && of.tlvMap.length) io.stderr(`note: load with \`ovs-ofctl add-tlv-map BRIDGE '${of.tlvMap.join(',')}'\` first (geneve metadata)\n`);
       if (args.values.groups) writeFileSync(args.values.groups, formatGroups(of));
       if (args.values.ports) writeFileSync(args.values.ports, formatPortMap(of));
-      io.stdout(formatAddFlows(of));
+      // nothing can fail from here: stream the flows (one (table, priority) bucket at a time)
+      io.stream?.();
+      writeAddFlows(of, io.stdout);
     } else {
       const lf = result.lflow!;
       if (!quiet && lf.unsupported.length) {

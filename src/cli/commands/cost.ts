@@ -4,7 +4,7 @@ import { compileStages, createProgress } from '../../common/progress.js';
 import { compile as compilePipeline } from '../../compile.js';
 import { computeCost, formatCost, type CostFormat } from '../../cost/index.js';
 
-const HELP = `Usage: udnc cost PATHS... [-o txt|json|md] [--top N] [--node NODE]
+const HELP = `Usage: udnc cost PATHS... [-o txt|json|md] [--top N] [--node NODE] [-q]
 
 What each Kubernetes object costs once compiled: OpenFlow flows (one chassis' br-int), logical
 flows, ACLs, address-set entries and port-group members, per object (policy, with one line per
@@ -19,6 +19,7 @@ Options:
   -o, --output F  txt (default), json, md
   --top N         show only the N largest objects (totals still cover everything)
   --node NODE     OpenFlow of that node's chassis (default: one chassis hosting everything)
+  -q, --quiet     no notices and no lflow-skipped warnings on stderr
 
 Exit codes: 0 ok, 2 bad input.
 `;

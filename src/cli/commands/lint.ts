@@ -4,7 +4,7 @@ import { compileManifests, type CompileResult } from '../../compile.js';
 import { loadManifests } from '../../manifests/index.js';
 import { RULES, RULE_BY_ID, atLeast, formatFinding, lint as runLint, type LintSeverity } from '../../lint/index.js';
 
-const HELP = `Usage: udnc lint PATHS... [-o txt|json] [--severity warning|info]
+const HELP = `Usage: udnc lint PATHS... [-o txt|json] [--severity warning|info] [-q]
        udnc lint --explain ID
        udnc lint --rules
 
@@ -20,6 +20,7 @@ Options:
   --severity S         lowest severity shown: info (default, everything) or warning
   --explain ID         the rule's full explanation
   --rules              list the rules
+  -q, --quiet          do not print the loader's notices on stderr
 
 When the model rejects the input (a problem a real cluster rejects), the manifest-level rules
 still run; everything is printed to stderr with UDNC-L000 findings for the model errors.
