@@ -17,6 +17,11 @@ export interface CliIO {
   /** true when stderr is a terminal: progress may be shown */
   isTTY: boolean;
   readStdin: () => Promise<string>;
+  /**
+   * The command has succeeded and its output is final: what it wrote so far and everything after
+   * goes to stdout as written, not kept until the end (OpenFlow text at 10,000 pods is GBs).
+   */
+  stream?: () => void;
 }
 
 export interface Command {

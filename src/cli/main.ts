@@ -83,15 +83,17 @@ const isMain = process.argv[1] && /(?:cli\.js|main\.ts)$/.test(process.argv[1]);
 if (isMain) {
   // Collect stdout and write it only on success, so a failing run leaves nothing half-written.
   const out: string[] = [];
+  let streaming = false;
   const io: CliIO = {
-    stdout: (s) => out.push(s),
+    stdout: (s) => { if (streaming) process.stdout.write(s); else out.push(s); },
+    stream: () => { for (const s of out) process.stdout.write(s); out.length = 0; streaming = true; },
     stderr: (s) => process.stderr.write(s),
     isTTY: Boolean(process.stderr.isTTY),
     readStdin,
   };
   main(process.argv.slice(2), io).then(
     (code) => {
-      if (code !== EXIT.BAD_INPUT) process.stdout.write(out.join(''));
+      if (code !== EXIT.BAD_INPUT) for (const s of out) process.stdout.write(s);
       process.exitCode = code;
     },
     (e) => {
