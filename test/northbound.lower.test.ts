@@ -213,6 +213,16 @@ describe('primary UDN topology and isolation', () => {
     expect(l2(['192.168.0.0/16', 'fd99::/64'])).toEqual({ ipv6_prefix: 'fd99::' });
     expect(l2(['fd99::/64', '192.168.0.0/16'])).toEqual({ subnet: '192.168.0.0/16' });
   });
+  it('secondary Layer3: no management port (synced for primary networks only), so exclude_ips=.2 stays', () => {
+    const m = richModel();
+    const blue = m.networks.find((n) => n.id === 'udn:blue/blue-network')!;
+    const db2 = lowerToNorthbound({ ...m, networks: m.networks.map((n) => (n === blue ? { ...blue, role: 'secondary' as const } : n)) });
+    const sw = db2.logicalSwitches.find((s) => s.name === 'blue_blue.network_ovn-worker')!;
+    expect(sw.other_config).toEqual({ subnet: '10.128.1.0/24', exclude_ips: '10.128.1.2' });
+    expect(db2.logicalSwitchPorts.find((p) => p.name === 'k8s-blue_blue.network_ovn-worker')).toBeUndefined();
+    // the primary one has the port and no exclude_ips (asserted above on the same model)
+    expect(db.logicalSwitchPorts.find((p) => p.name === 'k8s-blue_blue.network_ovn-worker')).toBeDefined();
+  });
 });
 
 describe('services (pkg/ovn/controller/services; options from the test helper servicesOptions())', () => {

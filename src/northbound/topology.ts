@@ -247,8 +247,10 @@ export function buildNetworkTopology(b: NbBuilder, model: ClusterModel, ctx: Net
       }
       // createNodeLogicalSwitch writes exclude_ips=<.2>; syncNodeManagementPort then calls
       // UpdateNodeSwitchExcludeIPs, which deletes the key once the management LSP exists (hybrid
-      // overlay off). So the key stays only on a switch without a management port.
-      if (!mgmtPort(sw, node) && v4) sw.other_config.exclude_ips = nthAddress(v4, 2);
+      // overlay off). So the key stays only on a switch without a management port: a secondary
+      // Layer3 network's, as its controller syncs management ports for primary networks only.
+      const hasMgmtPort = ctx.routed && mgmtPort(sw, node);
+      if (!hasMgmtPort && v4) sw.other_config.exclude_ips = nthAddress(v4, 2);
       if (cr && join) {
         const jip = ctx.grJoinIPs(node.name);
         buildGateway(b, model, ctx, node, (gr) => {
