@@ -124,8 +124,8 @@ export type { LowerOptions } from './northbound/index.js';
 /** lflow stage: NB → the logical flows ovn-northd 25.03 computes (+ southbound rows). */
 export { computeLogicalFlows, formatLflowList, formatLflowLine, compareLflows } from './lflow/index.js';
 /** openflow stage: lflows → the OpenFlow tables ovn-controller 25.03 installs on one chassis. */
-export { compileOpenFlow, formatAddFlows, formatGroups, formatPortMap, formatDumpLine, formatFlowLine, formatOfActions, formatOfMatch } from './openflow/index.js';
-export type { CompileOpenFlowOptions } from './openflow/index.js';
+export { compileOpenFlow, formatAddFlows, writeAddFlows, formatGroups, formatPortMap, formatDumpLine, formatFlowLine, formatOfActions, formatOfMatch } from './openflow/index.js';
+export type { CompileOpenFlowOptions, OfFlowTable } from './openflow/index.js';
 
 // ------------------------------------------------------------------ semantics and classify
 
