@@ -5,6 +5,11 @@
  *
  * CI runs a deterministic subset that covers every case: at most SAMPLE probes per case, evenly
  * spaced over the case's probe list. The full run (every probe) is in the README's judge table.
+ *
+ * Probes from an external IP run too (src/classify/external.ts: through the destination node's
+ * localnet port and gateway router). Full run on 2026-12-03, `udnc conformance
+ * vendor/shared/conformance --classifier`: 28,622 compared, 28,622 agree, 0 disagree, 16,759 not
+ * classifiable, 63.6 s CPU. Before external sources ran: 25,736 compared, 19,645 not classifiable.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';

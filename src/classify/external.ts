@@ -79,7 +79,7 @@ export function externalGateways(pc: ProbeContext): Map<string, ExternalGateway>
   const localnetByDp = new Map<string, (typeof sb.portBindings)[number]>();
   for (const p of sb.portBindings) if (p.type === 'localnet' && !localnetByDp.has(p.datapath)) localnetByDp.set(p.datapath, p);
   const routers = new Map(pc.nb.logicalRouters.map((r) => [r.name, r]));
-  let ofport = Math.max(0, ...pc.openflow.ports.map((p) => p.ofport));
+  let ofport = pc.openflow.ports.reduce((m, p) => Math.max(m, p.ofport), 0);
   const zones = pc.openflow.zones;
   for (const p of [...sb.portBindings].sort((a, b) => (a.logicalPort < b.logicalPort ? -1 : a.logicalPort > b.logicalPort ? 1 : 0))) {
     const r = routers.get(p.datapath);
