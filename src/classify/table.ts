@@ -252,8 +252,12 @@ export class FlowTable {
     return r;
   }
 
-  /** classifier_lookup__ proper (recording happens once per top-level lookup, in lookup()). */
-  private find(st: bigint[]): CompiledFlow | undefined {
+  /**
+   * classifier_lookup__ proper (recording happens once per top-level lookup, in lookup()). The
+   * lookup again with conj_id set ignores conjunction members, as OVS's does
+   * (allow_conjunctive_matches = false), and its result, if any, is the answer.
+   */
+  private find(st: bigint[], allowConj = true): CompiledFlow | undefined {
     let hard: CompiledFlow | undefined;
     let hardPri = -1;
     let soft: CompiledFlow[] | undefined;
@@ -272,8 +276,7 @@ export class FlowTable {
       if (!b) continue;
       for (const cf of b.flows) {
         if (cf.priority <= hardPri) break;
-        if (cf.conj) (soft ??= []).push(cf);
-        else { hard = cf; hardPri = cf.priority; break; }
+        if (cf.conj) { if (allowConj) (soft ??= []).push(cf); } else { hard = cf; hardPri = cf.priority; break; }
       }
     }
     if (!soft) return hard;
@@ -293,9 +296,9 @@ export class FlowTable {
       for (const id of ids) {
         const saved = st[CONJ_ID]!;
         st[CONJ_ID] = BigInt(id);
-        const r = this.find(st);
+        const r = this.find(st, false);
         st[CONJ_ID] = saved;
-        if (r && r.priority > hardPri) return r;
+        if (r) return r;
       }
     }
     return hard;
