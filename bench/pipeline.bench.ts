@@ -12,7 +12,11 @@
  *            (stop udnc / the real run after lflow, i.e. northd only), --json FILE (append JSON lines),
  *            --sizes 100,200,400,800 (linearity), --real-timeout SECONDS (default 900),
  *            --linearity-shape namespaces|pods|pods-policies, --linearity-namespaces N (default 100),
- *            --linearity-warmup (run the first size once, unrecorded)
+ *            --linearity-warmup (run the first size once, unrecorded),
+ *            --expect-flows N (with --real-only: udnc's OpenFlow count to check br-int against),
+ *            --real-mgmt-probe (keep ovs-vswitchd's 60 s probe on br-int.mgmt; see runReal)
+ * A real run whose br-int does not hold the flows after hv_cfg (realRunProblems) is printed and
+ * recorded as invalid ("valid": false) and the process exits 1.
  *
  * Why two methods: benchmark.js repeats a function until the statistics settle, which is right for
  * sub-second work (the small case) and pointless for a 10,000-pod compile that takes minutes on a
@@ -26,6 +30,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import Benchmark from 'benchmark';
 import { generateCluster, toFiles, type GenerateOptions } from './generate.js';
 import { compareObjects, parseManifestText } from '../src/manifests/index.js';
@@ -163,6 +168,47 @@ export interface RealRun {
   peakRssMb: Record<string, number>;
   counts: Record<string, number>;
   transactBytes: number;
+  /** Log lines after the NB commit that make a flow count untrustworthy (see realRunProblems). */
+  logEvents?: string[];
+  /** Why the run does not show the flows installed (empty: valid). */
+  problems?: string[];
+}
+
+/**
+ * What in controller.log / vswitchd.log shows the controller lost or reset its OpenFlow state:
+ * a dropped or reprobed connection makes ovn-controller clear every flow (ofctrl S_CLEAR_FLOWS)
+ * and drop its pending nb_cfg updates; a bundle error rolls back the whole flow batch.
+ */
+const CONTROLLER_TROUBLE = /connection dropped|inactivity probe|reconnected,force recompute|OFPBFC|bundle|OpenFlow error/i;
+// not "connection dropped" here: an ovs-ofctl someone interrupts logs that too
+const VSWITCHD_TROUBLE = /inactivity probe|OFPBFC|bundle/i;
+
+function logLinesSince(path: string, sinceIso: string, trouble: RegExp): string[] {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch { return []; }
+  // OVS log lines start with the same 24-character UTC ISO time as Date.toISOString()
+  return text.split('\n').filter((l) => l.slice(0, 24) >= sinceIso && trouble.test(l));
+}
+
+/**
+ * Whether a real run really installed the flows: hv_cfg reached, no connection reset or bundle
+ * error after the commit, at least one OpenFlow flow per logical flow (every datapath is local in
+ * the single-chassis view; the 15 flows of the 2026-12-02 issue-5 run were the startup flows),
+ * and, when udnc's count is known, within 1 % of it.
+ */
+export function realRunProblems(r: RealRun, expectFlows?: number): string[] {
+  const p: string[] = [];
+  if (r.reached !== 'hv' && r.reached !== 'sb') p.push(`stopped before ${r.reached === 'timeout-sb' ? 'sb_cfg' : 'hv_cfg'}`);
+  if (r.reached === 'hv') {
+    const of = r.counts['openflowFlows'] ?? NaN;
+    const lf = r.counts['lflowsPerDatapath'] ?? NaN;
+    if (!(of >= lf)) p.push(`br-int holds ${of} flows after hv_cfg, fewer than the ${lf} logical flows`);
+    if (expectFlows !== undefined && !(Math.abs(of - expectFlows) <= expectFlows * 0.01)) {
+      p.push(`br-int holds ${of} flows after hv_cfg, udnc ${expectFlows} (more than 1 % apart)`);
+    }
+  }
+  if (r.logEvents?.length) p.push(`${r.logEvents.length} OpenFlow connection/bundle event(s) after the commit, first: ${r.logEvents[0]}`);
+  return p;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -171,11 +217,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Loads udnc's NB (single-chassis view) into a fresh real-OVN sandbox in one transaction and waits
  * for northd (sb_cfg) and, with `vifs`, for ovn-controller (hv_cfg) after binding those VIFs first.
  */
-export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId: string; ofport: number }>; timeoutS: number }): Promise<RealRun> {
+export async function runReal(nb0: NorthboundDB, opts: {
+  vifs?: Array<{ ifaceId: string; ofport: number }>;
+  timeoutS: number;
+  /** udnc's OpenFlow flow count for the same view, to check the real count against. */
+  expectFlows?: number;
+  /**
+   * Keep ovs-vswitchd's fixed 60 s probe on br-int.mgmt (default false here: at issue-5 size one
+   * ovn-controller recompute takes > 120 s wall on this shared machine and the probe resets it forever).
+   */
+  mgmtProbe?: boolean;
+}): Promise<RealRun> {
   const { startOvn } = await import('../test/oracle/ovn.js');
   const { singleChassisView } = await import('../test/oracle/single-chassis.js');
   const withController = opts.vifs !== undefined;
-  const sb = await startOvn({ controller: withController, testBridge: false, timeoutMs: opts.timeoutS * 1000 });
+  const sb = await startOvn({ controller: withController, testBridge: false, timeoutMs: opts.timeoutS * 1000, openflowMgmtProbe: opts.mgmtProbe ?? false });
   try {
     const pids = sb.pids();
     const daemons: DaemonName[] = ['northd', 'nb-db', 'sb-db', ...(withController ? ['controller', 'vswitchd', 'ovs-db'] as const : [])];
@@ -215,6 +271,7 @@ export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId:
     ];
     res.transactBytes = JSON.stringify(body).length;
     const cpu0 = Object.fromEntries(daemons.map((d) => [d, procCpuMs(pids[d])]));
+    const commitIso = new Date().toISOString();
     const t0 = performance.now();
     const r = await sb.nbTransact(body);
     const tCommit = performance.now();
@@ -254,7 +311,12 @@ export async function runReal(nb0: NorthboundDB, opts: { vifs?: Array<{ ifaceId:
       const agg = await sb.ofctl('-O', 'OpenFlow15', 'dump-aggregate', 'br-int');
       res.counts['openflowFlows'] = Number(/flow_count=(\d+)/.exec(agg)?.[1] ?? NaN);
       res.counts['openflowGroups'] = (await sb.dumpGroups('br-int')).length;
+      res.logEvents = [
+        ...logLinesSince(sb.hostLogPath('controller'), commitIso, CONTROLLER_TROUBLE).map((l) => `controller: ${l}`),
+        ...logLinesSince(sb.hostLogPath('vswitchd'), commitIso, VSWITCHD_TROUBLE).map((l) => `vswitchd: ${l}`),
+      ];
     }
+    res.problems = realRunProblems(res, opts.expectFlows);
     return res;
   } finally {
     await sb.stop();
@@ -281,6 +343,11 @@ function printReal(label: string, r: RealRun): void {
   console.log(`daemon CPU s: ${JSON.stringify(Object.fromEntries(Object.entries(r.cpuS).map(([k, v]) => [k, +v.toFixed(1)])))}`);
   console.log(`daemon peak RSS MiB: ${JSON.stringify(Object.fromEntries(Object.entries(r.peakRssMb).map(([k, v]) => [k, +v.toFixed(0)])))}`);
   console.log(`counts: ${JSON.stringify(r.counts)}`);
+  if (r.problems?.length) {
+    console.log(`\n**INVALID real run** (its times are not "until the flows were installed"):`);
+    for (const p of r.problems) console.log(`- ${p}`);
+    process.exitCode = 1;
+  }
 }
 
 // ---- cases ---------------------------------------------------------------------------------
@@ -342,7 +409,7 @@ async function main(): Promise<void> {
       case: { type: 'string', default: 'small' }, 'no-real': { type: 'boolean' }, json: { type: 'string' },
       sizes: { type: 'string', default: '100,200,400,800' }, 'real-timeout': { type: 'string', default: '900' },
       until: { type: 'string' }, 'real-only': { type: 'boolean' }, 'real-until': { type: 'string' }, 'linearity-until': { type: 'string', default: 'openflow' },
-      'linearity-shape': { type: 'string', default: 'namespaces' }, 'linearity-warmup': { type: 'boolean' }, 'linearity-namespaces': { type: 'string', default: '100' },
+      'linearity-shape': { type: 'string', default: 'namespaces' }, 'expect-flows': { type: 'string' }, 'real-mgmt-probe': { type: 'boolean' }, 'linearity-warmup': { type: 'boolean' }, 'linearity-namespaces': { type: 'string', default: '100' },
     },
   });
   const record = (x: unknown): void => { if (values.json) appendFileSync(values.json, JSON.stringify(x) + '\n'); };
@@ -376,9 +443,10 @@ async function main(): Promise<void> {
         const nb = lowerToNorthbound(buildModel(parseFiles(toFiles(generateCluster(gen)))));
         const vifs = realUntil === 'lflow' ? undefined
           : nb.logicalSwitchPorts.filter((p) => p.type === '').map((p) => p.name).sort().map((ifaceId, i) => ({ ifaceId, ofport: i + 1 }));
-        const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS });
+        const expectFlows = values['expect-flows'] === undefined ? undefined : Number(values['expect-flows']);
+        const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS, mgmtProbe: !!values['real-mgmt-probe'], ...(expectFlows !== undefined ? { expectFlows } : {}) });
         printReal(`${values.case}`, r);
-        record({ case: values.case, started, loadBefore, loadAfter: load(), realOnly: true, real: r });
+        record({ case: values.case, started, loadBefore, loadAfter: load(), realOnly: true, valid: !r.problems?.length, real: r });
         break;
       }
       const u = runUdnc(gen, until);
@@ -392,13 +460,14 @@ async function main(): Promise<void> {
           : u.lf.southbound.portBindings.filter((p) => p.type === '').map((p) => p.logicalPort).sort().map((ifaceId, i) => ({ ifaceId, ofport: i + 1 }));
         // keep only what the real run needs before the sandbox starts
         (u as Partial<UdncRun>).of = undefined;
-        const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS });
+        const expectFlows = realUntil === 'openflow' ? u.counts['openflowFlows'] : undefined;
+        const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS, mgmtProbe: !!values['real-mgmt-probe'], ...(expectFlows !== undefined ? { expectFlows } : {}) });
         printReal(`${values.case}`, r);
         const udncS = u.timings.find((t) => t.stage === 'total')!;
         const realS = realUntil === 'lflow' ? r.northdS : r.controllerS ?? NaN;
         const realCpu = realUntil === 'lflow' ? r.cpuS['northd']! : Object.values(r.cpuS).reduce((a, b) => a + b, 0);
         console.log(`\nratio real(→${realUntil})/udnc(→${until}): wall ${(realS / (udncS.wallMs / 1000)).toFixed(2)}×, CPU ${(realCpu / (udncS.cpuMs / 1000)).toFixed(2)}× (real CPU = ${realUntil === 'lflow' ? 'northd' : 'all daemons'})`);
-        record({ case: values.case, started, loadAfter: load(), real: r });
+        record({ case: values.case, started, loadAfter: load(), valid: !r.problems?.length, real: r });
       }
       break;
     }
@@ -442,4 +511,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// run only as a script, so runReal/realRunProblems can be imported
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

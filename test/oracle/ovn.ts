@@ -102,7 +102,40 @@ export interface StartOvnOptions {
   nbGlobalOptions?: Record<string, string>;
   /** Per-command timeout in ms (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Open_vSwitch settings ovnkube-node writes before ovn-controller starts
+   * (OVN_KUBERNETES_NODE_SETTINGS, default); false leaves OVS/OVN defaults.
+   */
+  ovnKubernetesNodeSettings?: boolean;
+  /**
+   * true (default): ovn-controller reaches br-int through its management socket (br-int.mgmt),
+   * which ovs-vswitchd probes every 60 s (fixed in bridge.c): a controller main-loop iteration
+   * longer than 2 × 60 s wall loses the connection, clears all flows and recomputes, forever.
+   * false: through a Controller row with inactivity_probe=0 (external-ids:ovn-bridge-remote), for
+   * runs whose single recompute exceeds that on a shared, loaded machine (see bench/README.md, issue 5).
+   */
+  openflowMgmtProbe?: boolean;
 }
+
+/**
+ * What ovnkube-node sets in Open_vSwitch on every node before ovn-controller runs
+ * (ovn-org/ovn-kubernetes go-controller/pkg/node/default_node_network_controller.go, setupOVNNode;
+ * defaults from go-controller/pkg/config/config.go: InactivityProbe 100,000 ms, OpenFlowProbe 180 s,
+ * MonitorAll true, OfctrlWaitBeforeClear 0, LFlowCacheEnable true). Only settings that shape the
+ * control plane are kept (encap and hostname are set by startOvn). Its
+ * `external_ids:ovn-openflow-probe-interval=180` is left out: OVN 25.03 no longer reads it (it reads
+ * ovn-bridge-remote-probe-interval, default 0 = no probe from the controller's side).
+ */
+export const OVN_KUBERNETES_NODE_SETTINGS: Readonly<Record<string, string>> = {
+  // OVS's default is 10 s: a bundle that gets no message for that long is dropped (OFPBFC_TIMEOUT),
+  // and ovn-controller sends all its flow changes as one bundle. ovn-k sets it to OpenFlowProbe
+  // "to allow ovn-controller to finish computation".
+  'other_config:bundle-idle-timeout': '180',
+  'external-ids:ovn-remote-probe-interval': '100000',
+  'external-ids:ovn-monitor-all': 'true',
+  'external-ids:ovn-ofctrl-wait-before-clear': '0',
+  'external-ids:ovn-enable-lflow-cache': 'true',
+};
 
 export const DEFAULT_NB_GLOBAL_OPTIONS: Readonly<Record<string, string>> = {
   svc_monitor_mac: '0a:00:00:00:00:fe',
@@ -609,12 +642,22 @@ export async function startOvn(opts: StartOvnOptions = {}): Promise<OvnSandbox> 
       await sb.startDaemon('northd', 'ovn-northd', [`--ovnnb-db=unix:${d}/nb.sock`, `--ovnsb-db=unix:${d}/sb.sock`]);
     }
     if (opts.controller ?? true) {
+      const nodeSettings = (opts.ovnKubernetesNodeSettings ?? true)
+        ? Object.entries(OVN_KUBERNETES_NODE_SETTINGS).map(([k, v]) => `${k}=${v}`) : [];
+      if (opts.openflowMgmtProbe === false) {
+        // A passive Controller row is a service connection like br-int.mgmt, but its
+        // inactivity_probe is configurable; 0 disables vswitchd's probe.
+        await sb.vsctl('--', '--id=@c', 'create', 'Controller', `target="punix:${d}/br-int.ovn"`, 'inactivity_probe=0',
+          '--', 'set', 'Bridge', 'br-int', 'controller=@c');
+        nodeSettings.push(`external-ids:ovn-bridge-remote="unix:${d}/br-int.ovn"`);
+      }
       await sb.vsctl('set', 'Open_vSwitch', '.',
         `external-ids:system-id=${systemId}`,
         `external-ids:ovn-remote=unix:${d}/sb.sock`,
         'external-ids:ovn-encap-type=geneve',
         'external-ids:ovn-encap-ip=127.0.0.1',
-        'external-ids:ovn-bridge-datapath-type=dummy');
+        'external-ids:ovn-bridge-datapath-type=dummy',
+        ...nodeSettings);
       await sb.startDaemon('controller', 'ovn-controller', [`unix:${d}/ovs.sock`]);
       // --wait=hv counts only registered chassis: wait for ours first.
       await sb.sbctl('--timeout=30', 'wait-until', 'Chassis_Private', systemId);
