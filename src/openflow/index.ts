@@ -333,7 +333,7 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     const pinReg = lflow.pipeline === 'ingress' ? 'reg14' : 'reg15';
     // the flows of this lflow share one record (cookie, actions, provenance); made for the first flow kept
     let ri = -1;
-    const rec: LflowRec = { lflow, dpKey: dp.tunnelKey, uuid, cookie, table: ofTable, acts: acts as OfAction[], base };
+    const rec: LflowRec = { lflow, dpKey: dp.tunnelKey, uuid, cookie, table: ofTable, acts: produced ? acts as OfAction[] : interner.actions(acts as OfAction[]), base };
     const ids = produced ? undefined : interner.intern(res.matches);
     for (let i = 0; i < res.matches.length; i++) {
       const m = res.matches[i]!;

@@ -275,15 +275,28 @@ const NO_CONJUNCTIONS: CompiledMatch['conjunctions'] = [];
  */
 export class MatchInterner {
   private readonly fields = new Map<string, Map<bigint, Map<bigint, { id: number; f: OfMatchField }>>>();
-  private readonly matches = new Map<string, CompiledMatch>();
+  /** key (interned field ids, conjunctions) → the match and its id in `list` (-1: not listed yet) */
+  private readonly matches = new Map<string, { m: CompiledMatch; id: number }>();
   private readonly arrays = new WeakMap<object, Int32Array>();
   /** the distinct compiled matches, by id (OfFlowTable entries hold ids) */
   readonly list: CompiledMatch[] = [];
-  private readonly matchIds = new Map<CompiledMatch, number>();
   private ids = 0;
 
+  private readonly actionLists = new Map<string, OfAction[]>();
+  /**
+   * One actions array per distinct printed form (17,473 lflow translations have 2,961 at 100
+   * namespaces: the same lflow on every node switch encodes the same actions).
+   */
+  actions(list: OfAction[]): OfAction[] {
+    const k = formatOfActions(list);
+    const x = this.actionLists.get(k);
+    if (x) return x;
+    this.actionLists.set(k, list);
+    return list;
+  }
+
   /** An object match with its values shared (the object itself is shared too: copy before changing it). */
-  fieldsOf(match: OfMatch): OfMatch { return this.one({ fields: match, conjunctions: NO_CONJUNCTIONS }).fields; }
+  fieldsOf(match: OfMatch): OfMatch { return this.one({ fields: match, conjunctions: NO_CONJUNCTIONS }).m.fields; }
 
   /** The ids of `matches` in {@link list}. */
   intern(matches: CompiledMatches['matches']): Int32Array {
@@ -293,15 +306,16 @@ export class MatchInterner {
   }
 
   private id(m: CompiledMatch): number {
-    const r = this.one(m);
-    let id = this.matchIds.get(r);
-    if (id === undefined) { id = this.list.length; this.list.push(r); this.matchIds.set(r, id); }
-    return id;
+    const x = this.one(m);
+    if (x.id < 0) { x.id = this.list.length; this.list.push(x.m); }
+    return x.id;
   }
 
-  private one(m: CompiledMatch): CompiledMatch {
+  private readonly tmp: OfMatchField[] = [];
+  private one(m: CompiledMatch): { m: CompiledMatch; id: number } {
     let key = '';
-    const fields: Record<string, OfMatchField> = {};
+    const vals = this.tmp;
+    vals.length = 0;
     for (const k in m.fields) {
       const v = m.fields[k]!;
       let byValue = this.fields.get(k);
@@ -310,12 +324,18 @@ export class MatchInterner {
       if (!byMask) byValue.set(v.value, (byMask = new Map()));
       let x = byMask.get(v.mask);
       if (!x) byMask.set(v.mask, (x = { id: this.ids++, f: { value: v.value, mask: v.mask } }));
-      fields[k] = x.f;
+      vals.push(x.f);
       key += `${x.id},`;
     }
     for (const c of m.conjunctions) key += `|${c.id}.${c.clause}.${c.nClauses}`;
     let r = this.matches.get(key);
-    if (!r) this.matches.set(key, (r = { fields, conjunctions: m.conjunctions.length ? m.conjunctions : NO_CONJUNCTIONS }));
+    if (!r) {
+      // the same keys in the same order as the compiled match (the key says so)
+      const fields: Record<string, OfMatchField> = {};
+      let i = 0;
+      for (const k in m.fields) fields[k] = vals[i++]!;
+      this.matches.set(key, (r = { m: { fields, conjunctions: m.conjunctions.length ? m.conjunctions : NO_CONJUNCTIONS }, id: -1 }));
+    }
     return r;
   }
 }
