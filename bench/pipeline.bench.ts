@@ -288,7 +288,11 @@ export async function runReal(nb0: NorthboundDB, opts: {
       const row = s.rows[0]!;
       if (tSb === undefined && row.sb_cfg >= want) { tSb = performance.now(); progress('northd done (sb_cfg)'); }
       if (withController && tHv === undefined && row.hv_cfg >= want) { tHv = performance.now(); progress('ovn-controller done (hv_cfg)'); }
-      if (performance.now() - lastReport > 60_000) { lastReport = performance.now(); progress('still waiting'); }
+      if (performance.now() - lastReport > 60_000) {
+        lastReport = performance.now();
+        progress('still waiting');
+        if (withController) await reportOpenFlowQueue(sb, res);
+      }
       if (tSb !== undefined && (!withController || tHv !== undefined)) break;
       await sleep(100);
     }
@@ -321,6 +325,21 @@ export async function runReal(nb0: NorthboundDB, opts: {
   } finally {
     await sb.stop();
   }
+}
+
+/**
+ * ovn-controller's OpenFlow messages queued to / sent to ovs-vswitchd so far (coverage counters
+ * rconn_queued / rconn_sent, all its connections): after a recompute the whole flow table is queued
+ * at once as one bundle, so this shows when the flows were computed and how far their transfer is.
+ * The controller answers between main-loop iterations only; a busy one is skipped (5 s timeout).
+ */
+async function reportOpenFlowQueue(sb: { appctl: (d: DaemonName, ...a: string[]) => Promise<string> }, res: RealRun): Promise<void> {
+  let cov: string;
+  try { cov = await sb.appctl('controller', '--timeout=5', 'coverage/show'); } catch { console.log('[real]   controller busy (coverage/show timed out)'); return; }
+  const total = (name: string): number => Number(new RegExp(`^${name}\\s.*total: (\\d+)`, 'm').exec(cov)?.[1] ?? NaN);
+  res.counts['ofMessagesQueued'] = total('rconn_queued');
+  res.counts['ofMessagesSent'] = total('rconn_sent');
+  console.log(`[real]   ovn-controller OpenFlow messages: queued ${res.counts['ofMessagesQueued']}, sent ${res.counts['ofMessagesSent']}`);
 }
 
 function setSize(c: unknown): number {
