@@ -4,9 +4,9 @@
  * rejected by both (leaving the Compiler untouched), and the deltas summed onto the initial keyed
  * view give the final keyed view.
  *
- * The Compiler recomputes lflows only for datapaths whose NB inputs changed and re-translates to
- * OpenFlow only the lflows whose inputs changed, so every stage is compared on every accepted
- * step. The edits are chosen to reach those partial paths (one datapath, port-group membership
+ * The Compiler recomputes lflows only for datapaths whose NB inputs changed (and in those, keeps
+ * the flows of load balancers that did not change) and re-translates to OpenFlow only the lflows
+ * whose inputs changed, so every stage is compared on every accepted step. The edits are chosen to reach those partial paths (one datapath, port-group membership
  * through pod and namespace labels, Service endpoints through selectors and pod labels, policies
  * added and removed), and the run asserts that each of them was taken.
  *
@@ -165,7 +165,9 @@ describe('incremental Compiler equals full recompile', () => {
       const skipped: Record<string, number> = {};
       // partial paths taken: lflow of some datapaths only, OpenFlow translations reused, and NB
       // changes of the kinds the edits aim at
-      const paths = { someDatapaths: 0, translationsReused: 0, portGroupChanged: 0, loadBalancerChanged: 0, aclAddedOrRemoved: 0 };
+      // lbBlocksKept: a recomputed datapath rebuilt some load balancer flow blocks and kept others
+      // (a stale kept block would show as an lflow difference)
+      const paths = { someDatapaths: 0, translationsReused: 0, portGroupChanged: 0, loadBalancerChanged: 0, aclAddedOrRemoved: 0, lbBlocksKept: 0 };
       for (let step = 0; step < STEPS; step++) {
         const { change, label } = randomEdit(rnd, state, pool, step);
         const before = outputs(compiler.snapshot());
@@ -205,6 +207,7 @@ describe('incremental Compiler equals full recompile', () => {
         const p = delta.partial;
         if (p?.lflow && p.lflow.datapaths < p.lflow.of) paths.someDatapaths++;
         if (p?.openflow && p.openflow.lflows < p.openflow.of) paths.translationsReused++;
+        if (p?.lflow && p.lflow.blocks.rebuilt > 0 && p.lflow.blocks.rebuilt < p.lflow.blocks.of) paths.lbBlocksKept++;
         const nbIds = [...delta.nb.added.map((r) => r.id), ...delta.nb.removed.map((r) => r.id), ...delta.nb.changed.map((c) => c.key)];
         if (nbIds.some((id) => id.startsWith('Port_Group:'))) paths.portGroupChanged++;
         if (nbIds.some((id) => id.startsWith('Load_Balancer:'))) paths.loadBalancerChanged++;
@@ -230,7 +233,7 @@ describe('incremental Compiler equals full recompile', () => {
       for (const [k, n] of Object.entries(paths)) pathsTaken[k] = (pathsTaken[k] ?? 0) + n;
     });
   }
-  it('took every partial path (lflow of some datapaths, reused translations, port groups, load balancers, ACLs)', () => {
+  it('took every partial path (lflow of some datapaths, reused translations, port groups, load balancers, ACLs, kept LB blocks)', () => {
     expect(Object.keys(pathsTaken).length, 'the seeds did not run').toBeGreaterThan(0);
     for (const [k, n] of Object.entries(pathsTaken)) expect(n, `path ${k} never taken`).toBeGreaterThan(0);
   });

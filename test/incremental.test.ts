@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/common/errors.js';
 import { compileManifests } from '../src/compile.js';
 import type { K8sObject } from '../src/manifests/types.js';
-import { applyDelta, canonicalJSON, Compiler, type Change } from '../src/incremental/index.js';
+import { applyDelta, canonicalJSON, Compiler, deepEqual, sameJSONValue, type Change } from '../src/incremental/index.js';
 
 const ns = (name: string): K8sObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const pod = (namespace: string, name: string, labels: Record<string, string> = { app: 'web' }): K8sObject => ({
@@ -106,5 +106,28 @@ describe('Compiler through OpenFlow', () => {
     for (const k of ['nb', 'lflow', 'openflow'] as const) expect(canonicalJSON(c.snapshot()[k])).toBe(canonicalJSON(full[k]));
     expect(canonicalJSON([...view.ofFlows.keys()].sort())).toBe(canonicalJSON([...c.keyedView().ofFlows.keys()].sort()));
     expect(() => applyDelta(view, d3)).toThrow(/does not hold/);
+  });
+});
+
+describe('sameJSONValue (how the Compiler tells an unchanged NB row)', () => {
+  it('is canonicalJSON equality: key order counts, undefined properties do not', () => {
+    const pairs: Array<[unknown, unknown]> = [
+      [{ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 2] } }],
+      [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+      [{ a: 1, x: undefined }, { a: 1 }],
+      [{ x: undefined, a: 1 }, { a: 1, y: undefined }],
+      [{ a: 1 }, { a: 1, b: null }],
+      [[1, undefined], [1, null]],
+      [[1, 2], [1, 2, 3]],
+      [{ a: new Uint8Array([1, 2]) }, { a: new Uint8Array([1, 2]) }],
+      [{ a: new Uint8Array([1, 2]) }, { a: new Uint8Array([1, 3]) }],
+      [{ a: 10n }, { a: 10n }],
+      [{ a: 10n }, { a: 11n }],
+      [{ a: '1' }, { a: 1 }],
+      [{}, []],
+    ];
+    for (const [a, b] of pairs) expect(sameJSONValue(a, b), JSON.stringify([a, b], (_k, v) => (typeof v === 'bigint' ? String(v) : v))).toBe(canonicalJSON(a) === canonicalJSON(b));
+    // the case deepEqual allows and the NB interning must not: same entries, other order
+    expect(deepEqual({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(true);
   });
 });

@@ -3,7 +3,8 @@
  *
  *   npx tsx src/incremental/bench.ts [--namespaces 20] [--pods 10] [--until openflow|lflow] [--rounds 1] [--full every|ends]
  *
- * For each kind of change: wall and CPU time of `Compiler.apply([change])` and of a full
+ * For each kind of change: wall and CPU time of `Compiler.apply([change])` (and on stderr its
+ * phases, Compiler.lastPhases) and of a full
  * `compileManifests` (through `--until`) of the same objects, which stages the Compiler ran and
  * how much of them (datapaths / lflows recomputed), and the delta sizes. Every result is checked
  * equal to the full recompile (NB, lflow, OpenFlow) before it is reported. Changes come in pairs
@@ -97,7 +98,7 @@ const c = new Compiler({ until });
 const init = timed(() => c.apply(objs.map((o) => ({ op: 'add' as const, object: structuredClone(o) as K8sObject, source: src(o) }))));
 const snap = c.snapshot();
 console.log(`initial apply (everything added): wall ${init.wall.toFixed(0)} ms, cpu ${init.cpu.toFixed(0)} ms; NB ${snap.nb!.logicalSwitchPorts.length} LSPs, ${snap.nb!.acls.length} ACLs, ${snap.lflow!.flows.length} lflows${snap.openflow ? `, ${snap.openflow.flows.length} OpenFlow flows` : ''}`);
-console.log('| change | incremental wall / CPU (ms) | full wall / CPU (ms) | CPU speedup | recomputed (datapaths, lflows translated) | Δ NB +/−/~ | Δ lflow +/−/~ | Δ OpenFlow +/−/~ |');
+console.log('| change | incremental wall / CPU (ms) | full wall / CPU (ms) | CPU speedup | recomputed (datapaths, LB blocks rebuilt, lflows translated) | Δ NB +/−/~ | Δ lflow +/−/~ | Δ OpenFlow +/−/~ |');
 console.log('|---|---|---|---|---|---|---|---|');
 const stages = until === 'openflow' ? (['nb', 'lflow', 'openflow'] as const) : (['nb', 'lflow'] as const);
 const fulls: number[] = [];
@@ -118,10 +119,13 @@ for (let round = 0; round < rounds; round++) {
     }
     const d = inc.v;
     const part = [
-      d.partial?.lflow ? `${d.partial.lflow.datapaths}/${d.partial.lflow.of} dp` : '',
+      d.partial?.lflow ? `${d.partial.lflow.datapaths}/${d.partial.lflow.of} dp, ${fmt(d.partial.lflow.blocks.rebuilt)}/${fmt(d.partial.lflow.blocks.of)} LB blocks` : '',
       d.partial?.openflow ? `${fmt(d.partial.openflow.lflows)}/${fmt(d.partial.openflow.of)} lf` : '',
     ].filter(Boolean).join(', ');
     const tail = `${d.recomputed.slice(1).join(',')}${part ? ` (${part})` : ''} | ${n(d.nb)} | ${n(d.lflow)} | ${until === 'openflow' ? n(d.openflow.flows) : '–'} |`;
+    // where the CPU went (Compiler.lastPhases), on stderr: phases over 5% of the apply
+    const top = Object.entries(c.lastPhases).filter(([, ms]) => ms > inc.cpu / 20).sort((x, y) => y[1] - x[1]);
+    console.error(`${s.name}: ${top.map(([k, ms]) => `${k} ${fmt(ms)}`).join(', ')}`);
     rows.push((mean) => {
       const fc = full ? full.cpu : mean;
       return `| ${s.name} | ${fmt(inc.wall)} / ${fmt(inc.cpu)} | ${full ? `${fmt(full.wall)} / ${fmt(full.cpu)}` : `mean: – / ${fmt(fc)}`} | ${(fc / Math.max(1, inc.cpu)).toFixed(1)}× | ${tail}`;

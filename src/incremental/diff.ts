@@ -125,6 +125,40 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * canonicalJSON(a) === canonicalJSON(b) without serialising: {@link deepEqual} that also wants
+ * object keys in the same order (JSON text depends on it; deepEqual does not).
+ */
+export function sameJSONValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    // JSON text of `undefined` in an array is null
+    return (a === undefined && b === null) || (a === null && b === undefined);
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJSONValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) return deepEqual(a, b);
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ka = Object.keys(ao);
+  const kb = Object.keys(bo);
+  // walk both key lists in order, skipping keys whose value is undefined (absent from JSON)
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < ka.length && ao[ka[i]!] === undefined) i++;
+    while (j < kb.length && bo[kb[j]!] === undefined) j++;
+    if (i >= ka.length || j >= kb.length) return i >= ka.length && j >= kb.length;
+    if (ka[i] !== kb[j] || !sameJSONValue(ao[ka[i]!], bo[kb[j]!])) return false;
+    i++;
+    j++;
+  }
+}
+
+/**
  * Diff of two keyed collections. Content is compared structurally ({@link deepEqual}); identical
  * objects short-circuit (stages that were not recomputed hand back the very same items).
  */

@@ -22,20 +22,21 @@ import { isKnownKind, KIND_INFO } from '../manifests/kinds.js';
 import type { K8sObject, ManifestObject, ManifestSet } from '../manifests/types.js';
 import { buildModel } from '../model/index.js';
 import { lowerToNorthbound } from '../northbound/index.js';
-import type { NorthboundDB } from '../northbound/types.js';
+import { NB_TABLES, TABLE_FIELDS, type NorthboundDB } from '../northbound/types.js';
 import type { Lflow, LflowResult } from '../lflow/types.js';
 import { compileOpenFlow } from '../openflow/index.js';
 import type { OfFlow, OfGroup, OpenFlowResult } from '../openflow/types.js';
 import { STAGES, type CompileOptions, type CompileResult, type Stage } from '../compile.js';
 import {
-  applyKeyedDiff, canonicalJSON, deepEqual, diffKeyed, diffSorted, isEmptyDiff, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
+  applyKeyedDiff, canonicalJSON, deepEqual, sameJSONValue, diffKeyed, diffSorted, isEmptyDiff, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
   type KeyedDiff, type NbRow,
 } from './diff.js';
 import { lflowFull, lflowIncremental, type LflowState } from './lflow.js';
 import { OpenFlowCache } from './openflow.js';
+import { PhaseTimer } from './phases.js';
 
 export {
-  canonicalJSON, deepEqual, diffKeyed, diffSorted, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity,
+  canonicalJSON, deepEqual, diffKeyed, diffSorted, keyed, lflowIdentity, nbRows, ofFlowIdentity, ofGroupIdentity, sameJSONValue,
   type Changed, type KeyedDiff, type NbRow,
 } from './diff.js';
 
@@ -74,7 +75,17 @@ export interface Delta {
    * all datapaths); `openflow`: logical flows translated again (of the local ones; the others
    * reused their translation). Absent for stages not run.
    */
-  partial?: { lflow?: { datapaths: number; of: number }; openflow?: { lflows: number; of: number } };
+  partial?: {
+    lflow?: {
+      datapaths: number; of: number;
+      /**
+       * of the recomputed datapaths: (datapath, load balancer flow block) pairs whose flows were
+       * built again, of all such pairs (the others kept their flows)
+       */
+      blocks: { rebuilt: number; of: number };
+    };
+    openflow?: { lflows: number; of: number };
+  };
 }
 
 /**
@@ -135,6 +146,8 @@ export class Compiler {
   private lflowState: LflowState | undefined;
   /** per-lflow OpenFlow translations */
   private readonly ofCache = new OpenFlowCache();
+  /** CPU ms per phase of the last {@link apply} (model, nb, nb-diff, lflow-…, openflow, of-diff) */
+  lastPhases: Record<string, number> = {};
 
   constructor(options: CompilerOptions = {}) {
     this.opts = { ...options, until: options.until ?? 'openflow' };
@@ -179,8 +192,10 @@ export class Compiler {
     };
     if (objs.added.length + objs.updated.length + objs.deleted.length === 0) return empty;
 
+    const timer = new PhaseTimer();
     const set = this.manifestSet(next);
-    const r = this.compileIncremental(set, empty);
+    timer.mark('objects');
+    const r = this.compileIncremental(set, empty, timer);
     // commit (the lflow and OpenFlow maps of the view are updated in place: nothing can fail now)
     this.objects = next;
     this.result = r.result;
@@ -189,6 +204,8 @@ export class Compiler {
     applyKeyedDiff(this.view.lflow, r.delta.lflow, lflowIdentity);
     applyKeyedDiff(this.view.ofFlows, r.delta.openflow.flows, ofFlowIdentity);
     applyKeyedDiff(this.view.ofGroups, r.delta.openflow.groups, ofGroupIdentity);
+    timer.mark('commit');
+    this.lastPhases = timer.ms;
     return r.delta;
   }
 
@@ -275,7 +292,7 @@ export class Compiler {
     return of;
   }
 
-  private compileIncremental(set: ManifestSet, delta: Delta): { result: CompileResult; nbView: Map<string, NbRow>; lflowState?: LflowState; delta: Delta } {
+  private compileIncremental(set: ManifestSet, delta: Delta, timer: PhaseTimer): { result: CompileResult; nbView: Map<string, NbRow>; lflowState?: LflowState; delta: Delta } {
     const prev = this.result;
     const result: CompileResult = { manifests: set };
     delta.recomputed.push('manifests');
@@ -283,12 +300,15 @@ export class Compiler {
     if (this.until < 1) return { result, nbView, delta };
     result.model = buildModel(set, this.opts); // throws InputError: nothing is committed yet
     delta.recomputed.push('model');
+    timer.mark('model');
     if (this.until < 2) return { result, nbView, delta };
-    const nb = lowerToNorthbound(result.model);
+    const nb = internRows(lowerToNorthbound(result.model), this.view.nb);
     result.nb = nb;
     delta.recomputed.push('nb');
+    timer.mark('nb');
     nbView = nbRows(nb);
     delta.nb = diffKeyed(this.view.nb, nbView);
+    timer.mark('nb-diff');
     if (this.until < 3) return { result, nbView, delta };
     const nbSame = isEmptyDiff(delta.nb) && deepEqual([nb.networks, nb.notices], [prev.nb!.networks, prev.nb!.notices]);
     if (nbSame) {
@@ -297,11 +317,11 @@ export class Compiler {
       if (this.until >= 4) result.openflow = prev.openflow!;
       return { result, nbView, delta };
     }
-    const inc = lflowIncremental(this.lflowState!, nb, delta.nb);
+    const inc = lflowIncremental(this.lflowState!, nb, delta.nb, timer);
     const lflow = inc.state.result;
     result.lflow = lflow;
     delta.recomputed.push('lflow');
-    delta.partial = { lflow: { datapaths: inc.recomputed, of: inc.total } };
+    delta.partial = { lflow: { datapaths: inc.recomputed, of: inc.total, blocks: inc.blocks } };
     delta.lflow = inc.delta;
     if (this.until < 4) return { result, nbView, lflowState: inc.state, delta };
     const ofInputsSame =
@@ -313,7 +333,9 @@ export class Compiler {
       return { result, nbView, lflowState: inc.state, delta };
     }
     this.ofCache.invalidate({ lflow: prev.lflow!, nb: prev.nb! }, { lflow, nb }, delta.nb, this.opts.node !== undefined);
+    timer.mark('of-invalidate');
     const of = this.openflow(lflow, nb);
+    timer.mark('openflow');
     result.openflow = of;
     delta.recomputed.push('openflow');
     delta.partial.openflow = { lflows: this.ofCache.translated, of: this.ofCache.looked };
@@ -322,6 +344,7 @@ export class Compiler {
       flows: diffSorted(prev.openflow!.flows, of.flows, compareOfFlows, ofFlowIdentity),
       groups: diffKeyed(this.view.ofGroups, keyed(of.groups, ofGroupIdentity)),
     };
+    timer.mark('of-diff');
     return { result, nbView, lflowState: inc.state, delta };
   }
 }
@@ -329,6 +352,27 @@ export class Compiler {
 /** compileOpenFlow's output order: table, priority descending, match text. */
 function compareOfFlows(a: OfFlow, b: OfFlow): number {
   return a.table - b.table || b.priority - a.priority || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+}
+
+/**
+ * `nb` with every row whose JSON equals the previous row of its id replaced by that previous
+ * object: an unchanged row keeps its identity across changes, so the lflow stage's per-row memos
+ * (load balancer flow blocks) and the diffs hold across changes, and a changed row is a new
+ * object. Equal JSON (not just deepEqual) so that the result stays byte-identical to a full
+ * compile.
+ */
+function internRows(nb: NorthboundDB, prev: ReadonlyMap<string, NbRow>): NorthboundDB {
+  const out: Record<string, unknown> = { ...nb };
+  const same = <T extends NbRow>(r: T): T => {
+    const o = prev.get(r.id);
+    return o !== undefined && sameJSONValue(o, r) ? (o as T) : r;
+  };
+  for (const t of NB_TABLES) {
+    const f = TABLE_FIELDS[t];
+    const v = nb[f] as NbRow | NbRow[];
+    out[f] = Array.isArray(v) ? v.map(same) : same(v);
+  }
+  return out as unknown as NorthboundDB;
 }
 
 function touchesOpenFlowTables(d: KeyedDiff<NbRow>): boolean {

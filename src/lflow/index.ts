@@ -24,6 +24,7 @@ export { lflowSet, normalizeLine, normalizeMeter, southboundSummary } from './co
 export type { SouthboundSummary } from './compare.js';
 export { buildView, type NbView } from './model.js';
 export { buildSouthbound } from './southbound.js';
+export { FlowSink, blockFlows, mergeProvenance, type FlowBlock, type FlowText, type SinkMemos } from './sink.js';
 
 export function computeLogicalFlows(nb: NorthboundDB, opts: LflowOptions = {}): LflowResult {
   const layout = PIPELINE_25_03;
@@ -47,6 +48,10 @@ export function computeLogicalFlows(nb: NorthboundDB, opts: LflowOptions = {}): 
  */
 export function computeDatapathFlows(
   view: NbView, names: ReadonlySet<string>, uuidOf: (dp: string) => string = () => '',
+  opts: {
+    /** the sink a datapath's flows go to (default: a FlowSink of its own); e.g. one that keeps {@link FlowBlock}s apart */
+    sink?: (datapath: string) => FlowSink;
+  } = {},
 ): Map<string, { flows: Lflow[]; unsupported: string[] }> {
   const layout = PIPELINE_25_03;
   const fairMeters = new Set(view.db.meters.filter((m) => m.fair === true).map((m) => m.name));
@@ -54,7 +59,7 @@ export function computeDatapathFlows(
   const sinks = new Map<string, { sink: FlowSink; unsupported: string[] }>();
   const sinkOf = (name: string) => {
     let s = sinks.get(name);
-    if (!s) sinks.set(name, (s = { sink: new FlowSink(layout), unsupported: [] }));
+    if (!s) sinks.set(name, (s = { sink: opts.sink ? opts.sink(name) : new FlowSink(layout), unsupported: [] }));
     return s;
   };
   for (const ls of view.switches) if (names.has(ls.name)) { const s = sinkOf(ls.name); s.unsupported.push(...buildSwitchFlows(s.sink, layout, ls, fairMeters)); }

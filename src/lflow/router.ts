@@ -239,7 +239,7 @@ export function buildRouterFlows(sink: FlowSink, lr: LrView): string[] {
     for (const lb of lr.lbs) {
       const t = sink.memo(lb, forceSnatRouterIp ? 'router force_snat' : 'router', () => routerLbFlows(lb, forceSnatRouterIp));
       unsupported.push(...t.notes);
-      for (const f of t.flows) sink.addText(lr.name, f, dp, t.causes);
+      sink.addBlock(lr.name, t, dp);
     }
   }
 

@@ -89,20 +89,39 @@ function provenanceOf(lists: ReadonlyArray<readonly Cause[]>): LflowProvenance {
   return { rows: rows.length > 1 ? [...new Set(rows)].sort() : rows, objects };
 }
 
+/**
+ * Flows one NB row contributes, identically, to every datapath it applies to (a load balancer's
+ * VIP flows: northd's datapath groups); added with {@link FlowSink.addBlock}.
+ */
+export interface FlowBlock {
+  flows: readonly FlowText[];
+  /** the row's cause list, passed with every flow of the block */
+  causes: readonly Cause[];
+}
+
+/** Per-row memo store of {@link FlowSink.memo}: one per computation, or kept across computations (see the constructor). */
+export interface SinkMemos {
+  get(row: object): Map<string, unknown> | undefined;
+  set(row: object, values: Map<string, unknown>): unknown;
+}
+
 export class FlowSink {
   private readonly texts = new Map<string, Text>();
   private readonly datapaths = new Map<string, Map<Text, Entry>>();
   private lastName: string | undefined;
   private lastEntries: Map<Text, Entry> | undefined;
 
-  /** per-NB-row values builders derive once per computation (see {@link memo}) */
-  private readonly memos = new Map<object, Map<string, unknown>>();
-
-  constructor(private readonly layout: PipelineLayout) {}
+  /**
+   * @param memos where {@link memo} keeps its values: a fresh store per sink by default. A caller
+   *   may pass one store (a WeakMap) to many sinks over many computations if it never mutates an
+   *   NB row: a changed row must be a new object (src/incremental does so).
+   */
+  constructor(private readonly layout: PipelineLayout, private readonly memos: SinkMemos = new Map<object, Map<string, unknown>>()) {}
 
   /**
-   * `build()` once per (row, tag) for the life of this sink, i.e. of one computation: the NB rows
-   * are not changed while flows are built, but may be between computations.
+   * `build()` once per (row, tag) for the life of the memo store, by default of this sink, i.e. of
+   * one computation: the NB rows are not changed while flows are built, but may be between
+   * computations.
    */
   memo<T>(row: object, tag: string, build: () => T): T {
     let m = this.memos.get(row);
@@ -119,6 +138,11 @@ export class FlowSink {
    */
   add(datapath: string, stageName: StageName, priority: number, match: string, actions: string, causes: readonly Cause[], more: readonly Cause[] = NO_CAUSES): void {
     this.addKeyed(datapath, `${stageName}\u0000${priority}\u0000${match}\u0000${actions}`, stageName, priority, match, actions, causes, more);
+  }
+
+  /** Every flow of `block` on `datapath` ({@link addText} with the block's causes). */
+  addBlock(datapath: string, block: FlowBlock, causes: readonly Cause[]): void {
+    for (const f of block.flows) this.addText(datapath, f, causes, block.causes);
   }
 
   /** {@link add} for a prepared {@link FlowText}. */
@@ -175,4 +199,37 @@ export class FlowSink {
     }
     return out;
   }
+}
+
+/**
+ * The flows `block` alone gives `datapath`, one per FlowText in the block's order, with `causes`
+ * as the datapath's cause list, as {@link FlowSink.flows} would give them where no other add on
+ * the datapath has the same flow text (src/incremental keeps a datapath's flows per block and
+ * merges such flows itself with {@link mergeProvenance}).
+ */
+export function blockFlows(layout: PipelineLayout, datapath: string, block: FlowBlock, causes: readonly Cause[]): Lflow[] {
+  const provenance = provenanceOf([causes, block.causes]);
+  return block.flows.map((t): Lflow => {
+    const stage = layout.stage(t.stage);
+    return { datapath, pipeline: stage.pipeline, table: stage.table, stage: t.stage, priority: t.priority, match: t.match, actions: t.actions, provenance };
+  });
+}
+
+/**
+ * The provenance of one flow added by several origins, from each origin's provenance: what
+ * {@link FlowSink.flows} gives a flow whose adds are the union of theirs (rows: every row id,
+ * sorted, once; objects: sorted by key, once).
+ */
+export function mergeProvenance(ps: readonly LflowProvenance[]): LflowProvenance {
+  const rows = new Set<string>();
+  const refs: Array<readonly [string, ObjectRef]> = [];
+  for (const p of ps) {
+    for (const r of p.rows) rows.add(r);
+    for (const o of p.objects) refs.push([refKey(o), o]);
+  }
+  refs.sort((a, b) => cmp(a[0], b[0]));
+  const objects: ObjectRef[] = [];
+  for (let i = 0; i < refs.length; i++) if (i + 1 === refs.length || refs[i + 1]![0] !== refs[i]![0]) objects.push(refs[i]![1]);
+  const all = [...rows];
+  return { rows: all.length > 1 ? all.sort() : all, objects };
 }

@@ -516,7 +516,7 @@ function buildLbFlows(c: Ctx, unsupported: string[]): void {
   for (const lb of ls.lbs) {
     const t = c.sink.memo(lb, 'switch', () => switchLbFlows(c.layout, lb));
     unsupported.push(...t.notes);
-    for (const f of t.flows) c.sink.addText(ls.name, f, c.dp, t.causes);
+    c.sink.addBlock(ls.name, t, c.dp);
   }
 }
 
