@@ -16,7 +16,7 @@ export const NO_CROSS_CHECK_FLAG = { '--no-cross-check': { value: false } } as c
 export const CROSS_CHECK_HELP = `  --no-cross-check        do not run the probes through the compiled OpenFlow (src/classify); by
                           default every probe is also classified, and a verdict that differs
                           from the evaluator's is reported as a compiler bug (exit 3). The
-                          cross-check runs ~2,500 probes per CPU second (100 workloads), so
+                          cross-check runs ~20,000 probes per CPU second (1,000 workloads), so
                           above UDNC_CROSS_CHECK_MAX probes (default 20000; 0 = no limit) an
                           evenly spaced sample of that many is cross-checked, and stderr says so
 `;
