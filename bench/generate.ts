@@ -21,6 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mulberry32 as prng } from '../src/common/prng.js';
 
 export interface GenerateOptions {
   /** PRNG seed (default 1) */
@@ -65,18 +66,6 @@ export interface GeneratedCluster {
   objects: Obj[];
   /** counts by kind, and total pods (bare + replicas) */
   counts: Record<string, number>;
-}
-
-/** mulberry32: small, fast, good enough for shapes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');

@@ -28,6 +28,7 @@ import { compile } from '../src/compile.js';
 import { formatAddFlows, formatGroups } from '../src/openflow/index.js';
 import { describeRealOvn } from './oracle/vitest.js';
 import type { OvnSandbox } from './oracle/ovn.js';
+import { mulberry32 } from '../src/common/prng.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 const fixtures = readdirSync(FIXTURES).filter((d) => /^\d/.test(d)).sort();
@@ -35,16 +36,6 @@ const PACKETS = Number(process.env.UDNC_CLASSIFY_ORACLE_PACKETS ?? 1000);
 const BATCH = 250;
 const CT_NEXT_REPEAT = 8;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case { packet: PacketSpec; fields: FlowFields; ctNext: bigint; ctText: string }
 

@@ -10,18 +10,8 @@ import { FlowTable } from '../src/classify/table.js';
 import { L4_READS, N_SLOTS, SLOT } from '../src/classify/fields.js';
 import { formatOfMatch } from '../src/openflow/format.js';
 import type { OfAction, OfFlow, OfMatch } from '../src/openflow/types.js';
+import { mulberry32 as prng } from '../src/common/prng.js';
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const flow = (priority: number, match: OfMatch, actions: OfAction[]): OfFlow =>
   ({ table: 0, priority, cookie: 0, match, actions, text: formatOfMatch(match), provenance: [{ kind: 'fixed', reason: 'test' }] });

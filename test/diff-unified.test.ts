@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffLines, splitLines, unifiedDiff } from '../src/diff/unified.js';
+import { mulberry32 as rng } from '../src/common/prng.js';
 
 function lcsLength(a: string[], b: string[]): number {
   const t = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
@@ -17,17 +18,6 @@ function lcsLength(a: string[], b: string[]): number {
   return t[0]![0]!;
 }
 
-/** deterministic PRNG (mulberry32) */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomPair(r: () => number): [string[], string[]] {
   const alphabet = ['a', 'b', 'c', 'd', 'e', 'f'];

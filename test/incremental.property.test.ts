@@ -19,20 +19,11 @@ import { compileOpenFlow } from '../src/openflow/index.js';
 import { InputError } from '../src/common/errors.js';
 import type { K8sObject } from '../src/manifests/types.js';
 import { applyDelta, canonicalJSON, Compiler, keyedView, type Change, type KeyedView } from '../src/incremental/index.js';
+import { mulberry32 as prng } from '../src/common/prng.js';
 
 const SEEDS = [1, 2, 3, 4];
 const STEPS = Number(process.env.INCREMENTAL_STEPS ?? 50);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const keyOf = (o: Obj | K8sObject): string => {
   const m = o['metadata'] as { name: string; namespace?: string };

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExprEnv } from './expr.js';
 import { SHARED } from '../helpers/shared.js';
+import { mulberry32 as rng } from '../../src/common/prng.js';
 
 export interface ExprCase {
   /** Stable id: <source>/<index>. */
@@ -93,17 +94,6 @@ export function groundTruthCases(shared: string): ExprCase[] {
 
 // ---- ovn-kubernetes-shaped generator ---------------------------------------------------------
 
-/** Mulberry32: small, seedable, deterministic across platforms. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** util.HashForOVN: "a" + decimal FNV-1a-64 of the id. */
 export function hashForOvn(s: string): string {
