@@ -30,7 +30,7 @@ import { Conntrack } from './conntrack.js';
 import { Learned, learnFlow } from './learn.js';
 import type { OfFlow } from '../openflow/types.js';
 import {
-  formatIpBig, packetFields, parseIp,
+  formatIpBig, packetFields, parseIp, replyPacketOf,
   type ClassifyProbeOptions, type L4, type PacketSpec, type ProbeClassification, type ProbeContext, type Vif,
 } from './probe.js';
 
@@ -277,10 +277,7 @@ export function classifyExternalProbe(pc: ProbeContext, probe: Probe, opts: Clas
   if (opts.reply === false) { res.allowed = true; res.reason = `forward (from ${gw.localnet}): ${forward.verdict.summary}`; return res; }
   const rMac = pc.nextHopMac(dst.attachment, clientIp);
   if (!rMac) { res.reason = `reply: no next hop for ${clientIp} from ${network.id}`; return res; }
-  const replyPacket: PacketSpec = {
-    inPort: dst.ofport, ethSrc: dst.attachment.mac, ethDst: rMac, ipSrc: dstIp, ipDst: clientIp, proto,
-    ...(proto === 'icmp' ? { icmpType: v6 ? 129 : 0 } : { srcPort: Number(f['tp_dst'] ?? 0n), dstPort: Number(f['tp_src'] ?? 0n), tcpFlags: 0x012 }),
-  };
+  const replyPacket = replyPacketOf(dst, rMac, dstIp, clientIp, proto, f, v6);
   const reply = pc.classifier.run(packetFields(replyPacket), { conntrack: ct, learned, trace: opts.trace });
   res.replyPacket = replyPacket;
   res.reply = reply;

@@ -59,6 +59,17 @@ export function formatIpBig(v: bigint, v6: boolean): string {
   return gs.join(':').replace(/\b(?:0:){2,}0\b|(^|:)(0:){2,}/, '::');
 }
 
+/**
+ * The reply `vif` sends to a packet it received with fields `f`: L4 ports swapped, a SYN+ACK for TCP,
+ * an echo reply for ICMP. Addresses are the caller's: the received packet's, or the client's.
+ */
+export function replyPacketOf(vif: Vif, ethDst: string, ipSrc: string, ipDst: string, proto: L4, f: FlowFields, v6: boolean): PacketSpec {
+  return {
+    inPort: vif.ofport, ethSrc: vif.attachment.mac, ethDst, ipSrc, ipDst, proto,
+    ...(proto === 'icmp' ? { icmpType: v6 ? 129 : 0 } : { srcPort: Number(f['tp_dst'] ?? 0n), dstPort: Number(f['tp_src'] ?? 0n), tcpFlags: 0x012 }),
+  };
+}
+
 /** The struct-flow fields of a packet. */
 export function packetFields(p: PacketSpec): FlowFields {
   const src = parseIp(p.ipSrc);
@@ -405,10 +416,7 @@ export function classifyProbeIn(pc: ProbeContext, probe: Probe, opts: ClassifyPr
   const rDst = formatIpBig(v6 ? f['ipv6_src'] ?? 0n : f['nw_src'] ?? 0n, v6);
   const rMac = pc.nextHopMac(rv.attachment, rDst);
   if (!rMac) { res.allowed = false; res.reason = `reply: no next hop for ${rDst} from ${rv.attachment.network}`; return res; }
-  const replyPacket: PacketSpec = {
-    inPort: rv.ofport, ethSrc: rv.attachment.mac, ethDst: rMac, ipSrc: rSrc, ipDst: rDst, proto,
-    ...(proto === 'icmp' ? { icmpType: v6 ? 129 : 0 } : { srcPort: Number(f['tp_dst'] ?? 0n), dstPort: Number(f['tp_src'] ?? 0n), tcpFlags: 0x012 }),
-  };
+  const replyPacket = replyPacketOf(rv, rMac, rSrc, rDst, proto, f, v6);
   const reply = pc.classifier.run(packetFields(replyPacket), { conntrack: ct, learned, trace: opts.trace });
   res.replyPacket = replyPacket;
   res.reply = reply;
