@@ -29,15 +29,19 @@ import type { FlowFields } from './interpreter.js';
 import { Conntrack } from './conntrack.js';
 import { Learned, learnFlow } from './learn.js';
 import type { OfFlow } from '../openflow/types.js';
+import { PHYS_TABLES_25_03 } from '../openflow/physical.js';
+import { OFTABLES_25_03 } from '../expr/actions/tables.js';
 import {
   formatIpBig, packetFields, parseIp, replyPacketOf,
   type ClassifyProbeOptions, type L4, type PacketSpec, type ProbeClassification, type ProbeContext, type Vif,
 } from './probe.js';
 
-/** OVN 25.03 tables: OFTABLE_LOG_INGRESS_PIPELINE (the localnet port's table-0 flow resubmits
- * there) and OFTABLE_MAC_BINDING (get_arp/get_nd look up learned neighbors). */
-const LOG_INGRESS_PIPELINE = 8;
-const MAC_BINDING = 66;
+/** OVN 25.03 tables, from the declared table data: OFTABLE_PHY_TO_LOG (the localnet port's entry flow),
+ * OFTABLE_LOG_INGRESS_PIPELINE (where it resubmits) and OFTABLE_MAC_BINDING (get_arp/get_nd look up
+ * learned neighbors). */
+const PHY_TO_LOG = PHYS_TABLES_25_03.phyToLog;
+const LOG_INGRESS_PIPELINE = OFTABLES_25_03.logIngressPipeline;
+const MAC_BINDING = OFTABLES_25_03.macBinding;
 
 /** The client's MAC: locally administered, unicast, no cluster port's. */
 export const EXTERNAL_CLIENT_MAC = '02:00:00:0e:0e:01';
@@ -121,7 +125,7 @@ export function entryFlowText(gw: ExternalGateway, ofport = gw.ofport): string {
     `set_field:${hex(gw.dnatZone ?? 0)}->reg11`, `set_field:${hex(gw.snatZone ?? 0)}->reg12`,
     `set_field:${hex(gw.dpKey)}->metadata`, `set_field:${hex(gw.portKey)}->reg14`, 'set_field:0/0xffff0000->reg13',
   ];
-  return `table=0,priority=100,in_port=${ofport},vlan_tci=0x0000/0x1000,actions=${loads.join(',')},resubmit(,${LOG_INGRESS_PIPELINE})`;
+  return `table=${PHY_TO_LOG},priority=100,in_port=${ofport},vlan_tci=0x0000/0x1000,actions=${loads.join(',')},resubmit(,${LOG_INGRESS_PIPELINE})`;
 }
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
