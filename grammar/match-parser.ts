@@ -343,7 +343,8 @@ class Ctx {
         return false;
       }
       if (!this.assignType(cs, 'integer')) return false;
-      for (const c of set) cs.values.push({ ...c, asName });
+      // constants the env made for this set already carry its name (src/expr addrSetMapOf): no copy per use
+      for (const c of set) cs.values.push(c.asName === asName ? c : { ...c, asName });
       lx.get();
       return true;
     }

@@ -96,7 +96,8 @@ const addrSetMaps = new WeakMap<ExprEnv['addressSets'], ParseEnv['addrSets']>();
 const portGroupMaps = new WeakMap<ExprEnv['portGroups'], ParseEnv['portGroups']>();
 function addrSetMapOf(sets: ExprEnv['addressSets']): ParseEnv['addrSets'] {
   let m = addrSetMaps.get(sets);
-  if (!m) addrSetMaps.set(sets, (m = new Map(Object.entries(sets).map(([k, v]) => [k, addrSetConstants(v)]))));
+  // each constant carries its set's name once here, not copied on every use (read-only from here on)
+  if (!m) addrSetMaps.set(sets, (m = new Map(Object.entries(sets).map(([k, v]) => [k, addrSetConstants(v).map((c) => ({ ...c, asName: k }))]))));
   return m;
 }
 function portGroupMapOf(groups: ExprEnv['portGroups']): ParseEnv['portGroups'] {
@@ -227,12 +228,41 @@ function fieldsOf(m: ExprMatch): Omit<MatchObject, 'text'> {
  * object (a different object clears the cache). `reuse: false` (a match the caller knows it compiles
  * only once) computes without storing, so the cache holds only what is shared.
  */
+/** `@name` as grammar/lexer.ts scans a port group (isId1 then isIdN characters). */
+const PG_NAME = /@([A-Za-z_.][A-Za-z_.0-9]*)/g;
+
 export class MatchCompiler {
   private sets: ExprEnv['addressSets'] | undefined;
   private groups: ExprEnv['portGroups'] | undefined;
   private readonly exprs = new Map<string, { expr?: Expr; error?: ExprError; result?: CompiledMatches }>();
   private readonly prereqs = new Map<string, Expr>();
   constructor(private readonly opts: { symtab?: Symtab; isChassisResident: (port: string) => boolean }) {}
+
+  private readonly listIds = new WeakMap<readonly string[], number>();
+  private nextListId = 0;
+  /**
+   * What the port groups `text` names resolve to on datapath `dpId` (the datapath's SB group
+   * "<dp>_<name>", else the plain name), as ids of the port lists: the only datapath-dependent input
+   * of parse → normalize. Datapaths whose groups resolve to the same lists (every empty one alike:
+   * a node switch with no local member in a node view) share one compiled expression, as they
+   * would with no port group at all. Names are over-approximated (an `@` inside a string adds a
+   * name), which only makes the key more specific.
+   */
+  portGroupSignature(text: string, env: ExprEnv, dpId: number): string {
+    if (!text.includes('@')) return '';
+    let sig = '';
+    for (const m of text.matchAll(PG_NAME)) {
+      const list = env.portGroups[`${dpId}_${m[1]}`] ?? env.portGroups[m[1]!];
+      if (list === undefined) sig += 'u,';
+      else if (list.length === 0) sig += 'e,';
+      else {
+        let id = this.listIds.get(list);
+        if (id === undefined) this.listIds.set(list, (id = this.nextListId++));
+        sig += `${id},`;
+      }
+    }
+    return sig;
+  }
 
   /** The matches of `match` (ANDed with the action prereqs text, if any) on datapath `dpId`; throws ExprError. */
   compile(match: string, prereqs: string | null, env: ExprEnv, dpId: number, reuse = true): CompiledMatches {
@@ -241,7 +271,7 @@ export class MatchCompiler {
       this.groups = env.portGroups;
       this.exprs.clear();
     }
-    const key = `${match}\0${prereqs ?? ''}\0${match.includes('@') || prereqs?.includes('@') ? dpId : ''}`;
+    const key = `${match}\0${prereqs ?? ''}\0${this.portGroupSignature(match, env, dpId)}${prereqs?.includes('@') ? this.portGroupSignature(prereqs, env, dpId) : ''}`;
     let c = this.exprs.get(key);
     if (!c) {
       let pre: Expr | null = null;

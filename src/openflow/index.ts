@@ -247,7 +247,6 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   const groups = new ExtendTable();
   const meters = new ExtendTable();
   const conjIds = new ConjIds();
-  const matchCompiler = new MatchCompiler({ isChassisResident: resident });
   // a port's name from its tunnel key, per datapath (the first name in `ports` order that is a port binding)
   const portByKey = new Map<string, Map<number, string>>();
   for (const [dp, { ports: pm }] of envByDp) {
@@ -257,10 +256,15 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   }
   // Caches across datapaths hold only what several local lflows share (the same match on N node
   // switches): one entry per lflow would keep a compiled expression per lflow alive (GBs at 10k pods).
-  // A match naming a port group compiles differently per datapath, so it is counted per datapath.
+  // A match naming a port group compiles per resolution of its groups on the datapath (MatchCompiler.portGroupSignature).
   const matchUses = new Map<string, number>();
   const actionUses = new Map<string, number>();
-  const matchKey = (l: Lflow): string => (l.match.includes('@') ? `${l.datapath}\0${l.match}` : l.match);
+  const matchCompiler = new MatchCompiler({ isChassisResident: resident });
+  const matchKey = (l: Lflow): string => {
+    if (!l.match.includes('@')) return l.match;
+    const dp = dpByName.get(l.datapath)!;
+    return `${l.match}\0${matchCompiler.portGroupSignature(l.match, envByDp.get(l.datapath)!.env, dp.tunnelKey)}`;
+  };
   for (const l of lf.flows) {
     if (!local.has(l.datapath)) continue;
     const k = matchKey(l);
