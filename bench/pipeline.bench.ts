@@ -15,6 +15,8 @@
  *            --linearity-warmup (run the first size once, unrecorded),
  *            --expect-flows N (with --real-only: udnc's OpenFlow count to check br-int against),
  *            --real-mgmt-probe (keep ovs-vswitchd's 60 s probe on br-int.mgmt; see runReal)
+ *            --node NODE (issue5/issue6: that node's view on both sides — udnc compile --node, real
+ *            chassis NODE with the other nodes as remote chassis; see runReal)
  * A real run whose br-int does not hold the flows after hv_cfg (realRunProblems) is printed and
  * recorded as invalid ("valid": false) and the process exits 1.
  *
@@ -75,6 +77,8 @@ export interface UdncRun {
   of?: OpenFlowResult;
   /** sha256 of the add-flows text */
   textSha?: string;
+  /** OpenFlow flows per table */
+  flowsPerTable?: Record<number, number>;
   lf: LflowResult;
 }
 
@@ -83,15 +87,19 @@ function parseFiles(files: Array<{ file: string; text: string }>): ManifestSet {
   return { objects: sets.flatMap((s) => s.objects).sort(compareObjects), notices: sets.flatMap((s) => s.notices) };
 }
 
-/** One timed run of the pipeline, stage by stage (as compileManifests chains them). */
-export function runUdnc(gen: GenerateOptions, until: 'lflow' | 'openflow'): UdncRun {
+/**
+ * One timed run of the pipeline, stage by stage (as compileManifests chains them). `node`: the
+ * openflow stage compiles that node's view (its pods local, the other nodes remote chassis), as
+ * `udnc compile DIR --node NODE`; else the single-chassis view.
+ */
+export function runUdnc(gen: GenerateOptions, until: 'lflow' | 'openflow', node?: string): UdncRun {
   const files = toFiles(generateCluster(gen));
   const timings: Timing[] = [];
   const set = timed('manifests', timings, () => parseFiles(files));
   const model: ClusterModel = timed('model', timings, () => buildModel(set));
   const nb = timed('northbound', timings, () => lowerToNorthbound(model));
   const lf = timed('lflow', timings, () => computeLogicalFlows(nb));
-  const of = until === 'openflow' ? timed('openflow', timings, () => compileOpenFlow(lf, { nb })) : undefined;
+  const of = until === 'openflow' ? timed('openflow', timings, () => compileOpenFlow(lf, { nb, ...(node !== undefined ? { node } : {}) })) : undefined;
   // reaching OpenFlow includes the add-flows text: streamed into a hash (at issue-6 size it exceeds a JS string)
   let textChars = 0;
   let textSha = '';
@@ -125,8 +133,11 @@ export function runUdnc(gen: GenerateOptions, until: 'lflow' | 'openflow'): Udnc
     counts['openflowErrors'] = of.errors.length;
     counts['vifs'] = of.ports.filter((p) => p.kind === 'vif').length;
   }
+  // flows per OpenFlow table (one at a time off flowTable), to set beside br-int's by table
+  const flowsPerTable: Record<number, number> = {};
+  if (of) for (const f of of.flowTable ?? of.flows) flowsPerTable[f.table] = (flowsPerTable[f.table] ?? 0) + 1;
   const heapLimitMb = (v8HeapLimit() ?? NaN) / 2 ** 20;
-  return { timings, counts, peakRssMb: peakRssMb(), heapLimitMb, nb, lf, ...(of ? { of, textSha } : {}) };
+  return { timings, counts, peakRssMb: peakRssMb(), heapLimitMb, nb, lf, ...(of ? { of, textSha, flowsPerTable } : {}) };
 }
 
 function v8HeapLimit(): number | undefined {
@@ -162,7 +173,17 @@ export interface RealRun {
   vifBindS?: number;
   loadS: number;
   northdS: number;
+  /** commit → hv_cfg of the nb_cfg that counts (node view: the second one, after the remote binds) */
   controllerS?: number;
+  /** Node view: the sandbox's chassis; the other nodes are remote chassis. */
+  node?: string;
+  /** Node view: commit → hv_cfg of the first nb_cfg (remote ports maybe not yet bound). */
+  firstHvS?: number;
+  /** Node view: commit → start of the one SB transaction binding the remote ports, and its duration. */
+  remoteBindAtS?: number;
+  remoteBindS?: number;
+  /** br-int flows per OpenFlow table after hv_cfg (node view). */
+  flowsPerTable?: Record<number, number>;
   reached: 'sb' | 'hv' | 'timeout-sb' | 'timeout-hv';
   cpuS: Record<string, number>;
   peakRssMb: Record<string, number>;
@@ -192,8 +213,10 @@ function logLinesSince(path: string, sinceIso: string, trouble: RegExp): string[
 
 /**
  * Whether a real run really installed the flows: hv_cfg reached, no connection reset or bundle
- * error after the commit, at least one OpenFlow flow per logical flow (every datapath is local in
- * the single-chassis view; the 15 flows of the 2026-12-02 issue-5 run were the startup flows),
+ * error after the commit, at least one OpenFlow flow per logical flow (single-chassis view only:
+ * there every datapath is local; the 15 flows of the 2026-12-02 issue-5 run were the startup
+ * flows. In a node view the other nodes' switches and gateway routers are not local datapaths, so
+ * their lflows give no flow on this chassis and br-int rightly holds fewer flows than SB lflows),
  * and, when udnc's count is known, within 1 % of it.
  */
 export function realRunProblems(r: RealRun, expectFlows?: number): string[] {
@@ -202,7 +225,7 @@ export function realRunProblems(r: RealRun, expectFlows?: number): string[] {
   if (r.reached === 'hv') {
     const of = r.counts['openflowFlows'] ?? NaN;
     const lf = r.counts['lflowsPerDatapath'] ?? NaN;
-    if (!(of >= lf)) p.push(`br-int holds ${of} flows after hv_cfg, fewer than the ${lf} logical flows`);
+    if (r.node === undefined && !(of >= lf)) p.push(`br-int holds ${of} flows after hv_cfg, fewer than the ${lf} logical flows`);
     if (expectFlows !== undefined && !(Math.abs(of - expectFlows) <= expectFlows * 0.01)) {
       p.push(`br-int holds ${of} flows after hv_cfg, udnc ${expectFlows} (more than 1 % apart)`);
     }
@@ -216,6 +239,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * Loads udnc's NB (single-chassis view) into a fresh real-OVN sandbox in one transaction and waits
  * for northd (sb_cfg) and, with `vifs`, for ovn-controller (hv_cfg) after binding those VIFs first.
+ *
+ * With `node` (and `vifs`), that node's view instead: the NB as ovn-kubernetes writes it (nodeView),
+ * the sandbox's chassis is `node`, the other nodes are registered as chassis with a geneve encap
+ * (one SB transaction, before the commit), and as soon as northd has written the SB (sb_cfg) their
+ * ports (remoteBindings) are bound to them in one SB transaction, as their ovn-controllers would;
+ * then nb_cfg is bumped again and the run waits for hv_cfg of that second nb_cfg, so br-int's
+ * count includes the flows to remote ports.
  */
 export async function runReal(nb0: NorthboundDB, opts: {
   vifs?: Array<{ ifaceId: string; ofport: number }>;
@@ -227,15 +257,24 @@ export async function runReal(nb0: NorthboundDB, opts: {
    * ovn-controller recompute takes > 120 s wall on this shared machine and the probe resets it forever).
    */
   mgmtProbe?: boolean;
+  /** Node view of this node (needs `vifs`: ovn-controller). */
+  node?: string;
 }): Promise<RealRun> {
   const { startOvn } = await import('../test/oracle/ovn.js');
   const { singleChassisView } = await import('../test/oracle/single-chassis.js');
+  const { nodeView, remoteBindings } = await import('../test/oracle/node-view.js');
   const withController = opts.vifs !== undefined;
-  const sb = await startOvn({ controller: withController, testBridge: false, timeoutMs: opts.timeoutS * 1000, openflowMgmtProbe: opts.mgmtProbe ?? false });
+  const node = opts.node;
+  if (node !== undefined && !withController) throw new Error('a node view needs ovn-controller (vifs)');
+  const sb = await startOvn({
+    controller: withController, testBridge: false, timeoutMs: opts.timeoutS * 1000, openflowMgmtProbe: opts.mgmtProbe ?? false,
+    ...(node !== undefined ? { systemId: node } : {}),
+  });
   try {
     const pids = sb.pids();
     const daemons: DaemonName[] = ['northd', 'nb-db', 'sb-db', ...(withController ? ['controller', 'vswitchd', 'ovs-db'] as const : [])];
-    const res: RealRun = { loadS: NaN, northdS: NaN, reached: 'timeout-sb', cpuS: {}, peakRssMb: {}, counts: {}, transactBytes: 0 };
+    const res: RealRun = { loadS: NaN, northdS: NaN, reached: 'timeout-sb', cpuS: {}, peakRssMb: {}, counts: {}, transactBytes: 0, ...(node !== undefined ? { node } : {}) };
+    const nb = node !== undefined ? nodeView(nb0) : singleChassisView(nb0);
 
     if (opts.vifs) {
       // bind every VIF in one OVS transaction, then wait until vswitchd has applied it
@@ -258,10 +297,24 @@ export async function runReal(nb0: NorthboundDB, opts: {
         await sleep(100);
       }
       res.vifBindS = (performance.now() - t0) / 1000;
-      await sb.sync(); // controller idle again before the measured load
     }
+    // node view: the other nodes as chassis (Chassis + geneve Encap rows, one SB transaction)
+    const remote = node !== undefined ? remoteBindings(nb, node) : new Map<string, string[]>();
+    const chassisUuid = new Map<string, string>();
+    if (remote.size) {
+      const names = [...remote.keys()].sort();
+      if (names.length > 250) throw new Error(`${names.length} remote chassis: more than 127.0.0.2-251`);
+      const ops: unknown[] = names.flatMap((ch, i) => [
+        { op: 'insert', table: 'Encap', 'uuid-name': `e${i}`, row: { type: 'geneve', ip: `127.0.0.${i + 2}`, chassis_name: ch, options: ['map', [['csum', 'true']]] } },
+        { op: 'insert', table: 'Chassis', 'uuid-name': `c${i}`, row: { name: ch, hostname: ch, encaps: ['named-uuid', `e${i}`] } },
+      ]);
+      const r = await sb.sbTransact(ops);
+      names.forEach((ch, i) => chassisUuid.set(ch, (r[2 * i + 1] as { uuid: [string, string] }).uuid[1]));
+      res.counts['remoteChassis'] = names.length;
+      res.counts['remotePorts'] = [...remote.values()].reduce((a, l) => a + l.length, 0);
+    }
+    if (withController) await sb.sync(); // controller idle again (VIFs bound, tunnels made) before the measured load
 
-    const nb = singleChassisView(nb0);
     const ops = (JSON.parse(formatTransact(nb)) as Array<{ op?: string; table?: string; row?: unknown }>).map((op) =>
       op && op.table === 'NB_Global' && op.op === 'insert' ? { op: 'update', table: 'NB_Global', where: [], row: op.row } : op);
     const body: unknown[] = [
@@ -283,11 +336,33 @@ export async function runReal(nb0: NorthboundDB, opts: {
     const deadline = t0 + opts.timeoutS * 1000;
     let tSb: number | undefined;
     let tHv: number | undefined;
+    // node view: hv_cfg of the first nb_cfg, and the nb_cfg bumped after the remote binds
+    let tHv1: number | undefined;
+    let wantFinal = remote.size ? undefined : want;
     while (performance.now() < deadline) {
       const [s] = await sb.nbTransact([{ op: 'select', table: 'NB_Global', where: [], columns: ['sb_cfg', 'hv_cfg'] }]) as [{ rows: Array<{ sb_cfg: number; hv_cfg: number }> }];
       const row = s.rows[0]!;
       if (tSb === undefined && row.sb_cfg >= want) { tSb = performance.now(); progress('northd done (sb_cfg)'); }
-      if (withController && tHv === undefined && row.hv_cfg >= want) { tHv = performance.now(); progress('ovn-controller done (hv_cfg)'); }
+      if (remote.size && tHv1 === undefined && row.hv_cfg >= want) { tHv1 = performance.now(); progress('ovn-controller done with the first nb_cfg (hv_cfg)'); }
+      if (tSb !== undefined && wantFinal === undefined) {
+        // the remote ports, as their nodes' ovn-controllers would claim them: one SB transaction
+        const pbOps = [...remote].flatMap(([ch, lps]) => lps.map((lp) => ({
+          op: 'update', table: 'Port_Binding', where: [['logical_port', '==', lp]], row: { chassis: ['uuid', chassisUuid.get(ch)!] },
+        })));
+        const b0 = performance.now();
+        res.remoteBindAtS = (b0 - tCommit) / 1000;
+        const br = await sb.sbTransact(pbOps);
+        res.remoteBindS = (performance.now() - b0) / 1000;
+        // an update whose where matched nothing counts 0: a port northd did not create
+        res.counts['remotePortsBound'] = br.reduce((a: number, x) => a + ((x as { count?: number }).count ?? 0), 0);
+        const [, sel] = await sb.nbTransact([
+          { op: 'mutate', table: 'NB_Global', where: [], mutations: [['nb_cfg', '+=', 1]] },
+          { op: 'select', table: 'NB_Global', where: [], columns: ['nb_cfg'] },
+        ]) as [unknown, { rows: Array<{ nb_cfg: number }> }];
+        wantFinal = sel.rows[0]!.nb_cfg;
+        progress(`${res.counts['remotePortsBound']} remote ports bound to ${remote.size} chassis in ${res.remoteBindS.toFixed(1)} s, nb_cfg ${wantFinal}`);
+      }
+      if (withController && wantFinal !== undefined && tHv === undefined && row.hv_cfg >= wantFinal) { tHv = performance.now(); progress('ovn-controller done (hv_cfg)'); }
       if (performance.now() - lastReport > 60_000) {
         lastReport = performance.now();
         progress('still waiting');
@@ -297,6 +372,7 @@ export async function runReal(nb0: NorthboundDB, opts: {
       await sleep(100);
     }
     if (tSb !== undefined) res.northdS = (tSb - tCommit) / 1000;
+    if (tHv1 !== undefined) res.firstHvS = (tHv1 - tCommit) / 1000;
     if (tHv !== undefined) res.controllerS = (tHv - tCommit) / 1000;
     res.reached = tSb === undefined ? 'timeout-sb' : withController ? (tHv === undefined ? 'timeout-hv' : 'hv') : 'sb';
     for (const d of daemons) {
@@ -315,6 +391,7 @@ export async function runReal(nb0: NorthboundDB, opts: {
       const agg = await sb.ofctl('-O', 'OpenFlow15', 'dump-aggregate', 'br-int');
       res.counts['openflowFlows'] = Number(/flow_count=(\d+)/.exec(agg)?.[1] ?? NaN);
       res.counts['openflowGroups'] = (await sb.dumpGroups('br-int')).length;
+      if (node !== undefined && res.reached === 'hv') res.flowsPerTable = await flowsPerTable(sb);
       res.logEvents = [
         ...logLinesSince(sb.hostLogPath('controller'), commitIso, CONTROLLER_TROUBLE).map((l) => `controller: ${l}`),
         ...logLinesSince(sb.hostLogPath('vswitchd'), commitIso, VSWITCHD_TROUBLE).map((l) => `vswitchd: ${l}`),
@@ -342,6 +419,19 @@ async function reportOpenFlowQueue(sb: { appctl: (d: DaemonName, ...a: string[])
   console.log(`[real]   ovn-controller OpenFlow messages: queued ${res.counts['ofMessagesQueued']}, sent ${res.counts['ofMessagesSent']}`);
 }
 
+/**
+ * br-int's flows in each non-empty table (ovs-ofctl dump-aggregate per table: no dump of the flows
+ * themselves). Not table 254: vswitchd's own hidden flows, which the bridge-wide count leaves out too.
+ */
+async function flowsPerTable(sb: { ofctl: (...a: string[]) => Promise<string> }): Promise<Record<number, number>> {
+  const out: Record<number, number> = {};
+  for (let t = 0; t < 254; t++) {
+    const n = Number(/flow_count=(\d+)/.exec(await sb.ofctl('-O', 'OpenFlow15', 'dump-aggregate', 'br-int', `table=${t}`))?.[1] ?? NaN);
+    if (n !== 0) out[t] = n;
+  }
+  return out;
+}
+
 function setSize(c: unknown): number {
   if (Array.isArray(c) && c[0] === 'set') return (c[1] as unknown[]).length;
   return Array.isArray(c) && c[0] === 'uuid' ? 1 : 0;
@@ -358,7 +448,12 @@ function printReal(label: string, r: RealRun): void {
   if (r.vifBindS !== undefined) console.log(`VIF binding (not counted): ${r.vifBindS.toFixed(1)} s`);
   console.log(`NB load (transaction commit, not counted): ${r.loadS.toFixed(1)} s`);
   console.log(`northd, commit → sb_cfg: ${r.northdS.toFixed(1)} s`);
-  if (r.controllerS !== undefined) console.log(`northd + ovn-controller, commit → hv_cfg: ${r.controllerS.toFixed(1)} s`);
+  if (r.node !== undefined) {
+    console.log(`node view of ${r.node}: ${r.counts['remoteChassis'] ?? 0} remote chassis, ${r.counts['remotePortsBound'] ?? '?'} of ${r.counts['remotePorts'] ?? 0} remote ports bound`);
+    if (r.firstHvS !== undefined) console.log(`northd + ovn-controller, commit → first hv_cfg: ${r.firstHvS.toFixed(1)} s`);
+    if (r.remoteBindAtS !== undefined) console.log(`remote ports bound (one SB transaction) at +${r.remoteBindAtS.toFixed(1)} s, taking ${(r.remoteBindS ?? NaN).toFixed(1)} s`);
+  }
+  if (r.controllerS !== undefined) console.log(`northd + ovn-controller, commit → ${r.node !== undefined ? 'final ' : ''}hv_cfg: ${r.controllerS.toFixed(1)} s`);
   console.log(`daemon CPU s: ${JSON.stringify(Object.fromEntries(Object.entries(r.cpuS).map(([k, v]) => [k, +v.toFixed(1)])))}`);
   console.log(`daemon peak RSS MiB: ${JSON.stringify(Object.fromEntries(Object.entries(r.peakRssMb).map(([k, v]) => [k, +v.toFixed(0)])))}`);
   console.log(`counts: ${JSON.stringify(r.counts)}`);
@@ -366,6 +461,17 @@ function printReal(label: string, r: RealRun): void {
     console.log(`\n**INVALID real run** (its times are not "until the flows were installed"):`);
     for (const p of r.problems) console.log(`- ${p}`);
     process.exitCode = 1;
+  }
+}
+
+/** OpenFlow tables where br-int's count and udnc's differ. */
+function printTableDiff(udnc: Record<number, number>, real: Record<number, number>): void {
+  const tables = [...new Set([...Object.keys(udnc), ...Object.keys(real)].map(Number))].sort((a, b) => a - b);
+  const diff = tables.filter((t) => (udnc[t] ?? 0) !== (real[t] ?? 0));
+  console.log(`\nflows per table: ${tables.length} tables, ${diff.length} differ${diff.length ? ':' : ''}`);
+  if (diff.length) {
+    console.log('| table | real | udnc | udnc − real |\n|---|---|---|---|');
+    for (const t of diff) console.log(`| ${t} | ${real[t] ?? 0} | ${udnc[t] ?? 0} | ${(udnc[t] ?? 0) - (real[t] ?? 0)} |`);
   }
 }
 
@@ -429,6 +535,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '100,200,400,800' }, 'real-timeout': { type: 'string', default: '900' },
       until: { type: 'string' }, 'real-only': { type: 'boolean' }, 'real-until': { type: 'string' }, 'linearity-until': { type: 'string', default: 'openflow' },
       'linearity-shape': { type: 'string', default: 'namespaces' }, 'expect-flows': { type: 'string' }, 'real-mgmt-probe': { type: 'boolean' }, 'linearity-warmup': { type: 'boolean' }, 'linearity-namespaces': { type: 'string', default: '100' },
+      node: { type: 'string' },
     },
   });
   const record = (x: unknown): void => { if (values.json) appendFileSync(values.json, JSON.stringify(x) + '\n'); };
@@ -457,6 +564,9 @@ async function main(): Promise<void> {
       const until = values.case === 'issue4' || values.until === 'lflow' ? 'lflow' : 'openflow';
       const realUntil: 'lflow' | 'openflow' = values.case === 'issue4' || values['real-until'] === 'lflow' ? 'lflow' : 'openflow';
       const loadBefore = load();
+      // --node NODE: that node's view on both sides (udnc compile --node; real chassis = NODE, the other nodes remote)
+      const node = values.node;
+      if (node !== undefined && (values['real-only'] || until === 'lflow' || realUntil === 'lflow')) throw new Error('--node needs the openflow stage on both sides (not issue4, --until/--real-until lflow, --real-only)');
       if (values['real-only']) {
         // udnc only as far as the NB (not reported); the VIFs are the NB's type-"" switch ports
         const nb = lowerToNorthbound(buildModel(parseFiles(toFiles(generateCluster(gen)))));
@@ -468,10 +578,10 @@ async function main(): Promise<void> {
         record({ case: values.case, started, loadBefore, loadAfter: load(), realOnly: true, valid: !r.problems?.length, real: r });
         break;
       }
-      const u = runUdnc(gen, until);
-      printUdnc(`${values.case} ${JSON.stringify(gen)} → ${until}`, u);
+      const u = runUdnc(gen, until, node);
+      printUdnc(`${values.case} ${JSON.stringify(gen)} → ${until}${node !== undefined ? `, node view of ${node}` : ''}`, u);
       const { nb, of } = u;
-      record({ case: values.case, started, loadBefore, loadAfter: load(), gen, until, udnc: { timings: u.timings, counts: u.counts, peakRssMb: u.peakRssMb, heapLimitMb: u.heapLimitMb, ...(u.textSha ? { addFlowsSha256: u.textSha } : {}) } });
+      record({ case: values.case, started, loadBefore, loadAfter: load(), gen, until, ...(node !== undefined ? { node } : {}), udnc: { timings: u.timings, counts: u.counts, peakRssMb: u.peakRssMb, heapLimitMb: u.heapLimitMb, ...(u.textSha ? { addFlowsSha256: u.textSha } : {}), ...(node !== undefined ? { flowsPerTable: u.flowsPerTable } : {}) } });
       if (real) {
         // the VIFs udnc's single-chassis view binds: every SB Port_Binding of type '' (ofports 1.. in name order)
         const vifs = realUntil === 'lflow' ? undefined : of
@@ -480,8 +590,9 @@ async function main(): Promise<void> {
         // keep only what the real run needs before the sandbox starts
         (u as Partial<UdncRun>).of = undefined;
         const expectFlows = realUntil === 'openflow' ? u.counts['openflowFlows'] : undefined;
-        const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS, mgmtProbe: !!values['real-mgmt-probe'], ...(expectFlows !== undefined ? { expectFlows } : {}) });
-        printReal(`${values.case}`, r);
+        const r = await runReal(nb, { ...(vifs ? { vifs } : {}), timeoutS, mgmtProbe: !!values['real-mgmt-probe'], ...(expectFlows !== undefined ? { expectFlows } : {}), ...(node !== undefined ? { node } : {}) });
+        printReal(`${values.case}${node !== undefined ? `, node view of ${node}` : ''}`, r);
+        if (r.flowsPerTable && u.flowsPerTable) printTableDiff(u.flowsPerTable, r.flowsPerTable);
         const udncS = u.timings.find((t) => t.stage === 'total')!;
         const realS = realUntil === 'lflow' ? r.northdS : r.controllerS ?? NaN;
         const realCpu = realUntil === 'lflow' ? r.cpuS['northd']! : Object.values(r.cpuS).reduce((a, b) => a + b, 0);
