@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { compile } from '../src/compile.js';
 import { compileOpenFlow, formatFlowLine, writeAddFlows, OfFlowTable, type LflowTranslationCache } from '../src/openflow/index.js';
-import { hashText, MatchInterner } from '../src/openflow/store.js';
+import { hashKey, MatchInterner } from '../src/openflow/store.js';
 import type { OfAction, OfFlow, OfMatch } from '../src/openflow/types.js';
 import { listFixtures, readFixture } from '../src/golden/index.js';
 
@@ -66,27 +66,46 @@ describe('OfFlowTable: one flow per table/priority/match', () => {
   });
 
   it('a dedup-hash collision keeps both flows', () => {
-    // find two different match texts with the same 32-bit hash in one table/priority (birthday search)
+    // flows are keyed by integers (table/priority, field-set id, metadata, conj_id); field-set ids are
+    // given in first-seen order, so flow k of distinct matches reg14=k gets id k. hashKey is a
+    // bijection of the field-set id for one table/priority (no full collision there), so find two ids
+    // whose hashes agree in the low 16 bits: the same first slot until the table has 2^17 slots.
     const tp = 8 * 0x10000 + (0xffff - 100);
-    const seen = new Map<number, string>();
-    let pair: [string, string] | undefined;
+    const seen = new Map<number, number>();
+    let pair: [number, number] | undefined;
     for (let i = 0; !pair; i++) {
-      const text = `reg14=0x${i.toString(16)}`;
-      const h = hashText(text, tp);
+      const h = hashKey(tp, i, -1, -1) & 0xffff;
       const o = seen.get(h);
-      if (o !== undefined) pair = [o, text];
-      else seen.set(h, text);
+      if (o !== undefined) pair = [o, i];
+      else seen.set(h, i);
     }
     const [x, y] = pair;
-    expect(hashText(x, tp)).toBe(hashText(y, tp));
-    const mk = (t: string) => flow(8, 100, 0, { reg14: exact(BigInt(t.slice(6))) }, t, [], t);
+    expect(hashKey(tp, x, -1, -1) & 0xffff).toBe(hashKey(tp, y, -1, -1) & 0xffff);
+    const mk = (k: number) => flow(8, 100, 0, { reg14: exact(BigInt(k)) }, `reg14=0x${k.toString(16)}`, [], String(k));
     const t = new OfFlowTable();
+    for (let k = 0; k <= y; k++) t.addFlow(mk(k));
     t.addFlow(mk(x));
     t.addFlow(mk(y));
-    t.addFlow(mk(x));
     t.seal();
-    expect(t.size).toBe(2);
-    expect(t.toArray().map((f) => f.text).sort()).toEqual([x, y].sort());
+    expect(t.size).toBe(y + 1);
+    const byText = new Map(t.toArray().map((f) => [f.text, f]));
+    expect(byText.size).toBe(y + 1);
+    for (const k of [x, y]) expect(byText.get(`reg14=0x${k.toString(16)}`)!.provenance).toHaveLength(2);
+  });
+
+  it('matches with the same fields in another key order are one flow; metadata and conj_id are keyed apart', () => {
+    const t = new OfFlowTable();
+    const md = (v: bigint) => ({ value: v, mask: (1n << 64n) - 1n });
+    t.addFlow(flow(8, 100, 0, { reg14: exact(1n), reg15: exact(2n) }, 'reg14=0x1,reg15=0x2', [], 'a'));
+    t.addFlow(flow(8, 100, 0, { reg15: exact(2n), reg14: exact(1n) }, 'reg14=0x1,reg15=0x2', [], 'b'));
+    t.addFlow(flow(8, 100, 0, { reg14: exact(1n), metadata: md(1n) }, 'reg14=0x1,metadata=0x1', [], 'c'));
+    t.addFlow(flow(8, 100, 0, { reg14: exact(1n), metadata: md(2n) }, 'reg14=0x1,metadata=0x2', [], 'd'));
+    t.addFlow(flow(8, 100, 0, { conj_id: exact(7n), metadata: md(1n) }, 'conj_id=7,metadata=0x1', [], 'e'));
+    t.addFlow(flow(8, 100, 0, { conj_id: exact(8n), metadata: md(1n) }, 'conj_id=8,metadata=0x1', [], 'f'));
+    t.addFlow(flow(8, 100, 0, { metadata: md(1n), conj_id: exact(7n) }, 'conj_id=7,metadata=0x1', [], 'g'));
+    t.seal();
+    const why = (f: OfFlow) => f.provenance.map((p) => (p as { reason: string }).reason).join('');
+    expect(t.toArray().map(why).sort()).toEqual(['ab', 'c', 'd', 'eg', 'f']);
   });
 });
 
@@ -97,7 +116,8 @@ describe('compileOpenFlow: compact flows equal object flows on every fixture', a
     const { lflow, nb } = await compile(await readFixture(dir, fixture), { until: 'lflow' });
     const compact = compileOpenFlow(lflow!, { nb: nb! });
     // a cache that never answers: every lflow's flows are made and kept as objects (the pre-store path)
-    const never: LflowTranslationCache = { get: () => undefined, set: () => {}, shared: new WeakSet() };
+    const made: OfFlow[] = [];
+    const never: LflowTranslationCache = { get: () => undefined, set: (_l, t) => { made.push(...t.flows); }, shared: new WeakSet() };
     const objects = compileOpenFlow(lflow!, { nb: nb!, lflowCache: never });
     const streamed: string[] = [];
     writeAddFlows(compact, (s) => streamed.push(s));
@@ -108,5 +128,12 @@ describe('compileOpenFlow: compact flows equal object flows on every fixture', a
     expect(compact.flows).toEqual(objects.flows);
     expect([...compact.flowTable!][0]).toBe(compact.flows[0]);
     expect(compact.flowTable!.size).toBe(compact.flows.length);
+    // the dedup key against the printed text, independently: one flow per table/priority/match text,
+    // and every flow an lflow made is printed under its own text
+    const key = (f: OfFlow) => `${f.table}|${f.priority}|${f.text}`;
+    const printed = new Set(compact.flows.map(key));
+    expect(printed.size).toBe(compact.flows.length);
+    expect(made.length).toBeGreaterThan(0);
+    for (const f of made) expect(printed.has(key(f))).toBe(true);
   });
 });

@@ -224,7 +224,7 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
   // ---- logical flows
   // one flow per table|priority|match text, merged in insertion order (store.ts); compact entries
   const interner = new MatchInterner();
-  const table = new OfFlowTable(interner.list);
+  const table = new OfFlowTable(interner);
   // flows an incremental cache holds stay as they are (it replays them)
   const addFlow = (f: OfFlow): void => table.addFlow(f, opts.lflowCache ? undefined : interner);
 
@@ -341,6 +341,19 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     const ids = produced ? undefined : interner.intern(res.matches);
     for (let i = 0; i < res.matches.length; i++) {
       const m = res.matches[i]!;
+      if (!produced) {
+        // compact: no match object, no text (the table keys flows by interned ids)
+        if (isSwitch) {
+          const pin = m.fields[pinReg]?.value ?? 0n;
+          if (pin !== 0n) {
+            const name = portByKey.get(lflow.datapath)!.get(Number(pin));
+            if (!name || !related.has(name)) continue;
+          }
+        }
+        if (ri < 0) ri = table.addRec(rec);
+        table.addMatch(ri, ids![i]!);
+        continue;
+      }
       const match: OfMatch = {};
       // the compiled values are shared, never mutated (metadata and conj_id get new objects)
       for (const k in m.fields) match[k] = m.fields[k]!;
@@ -354,11 +367,6 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       }
       if (match['conj_id']) match['conj_id'] = { value: match['conj_id'].value + BigInt(base), mask: 0xffffffffn };
       const text = formatOfMatch(match);
-      if (!produced) {
-        if (ri < 0) ri = table.addRec(rec);
-        table.addMatch(ri, ids![i]!, text);
-        continue;
-      }
       // an incremental cache keeps the lflow's flows as objects (replayed on a hit)
       const ref: LflowRef = (rec.ref ??= {
         datapath: lflow.datapath, dpKey: dp.tunnelKey, pipeline: lflow.pipeline, table: lflow.table, priority: lflow.priority,

@@ -6,9 +6,12 @@
  * cookie, the actions, the provenance and the table/priority. So a logical flow's translation is
  * kept once ({@link LflowRec}) and each of its flows is two numbers: the record and the index of
  * its match in the record's compiled matches (which MatchCompiler shares across datapaths when it
- * can). Texts are not kept: a flow's match text is recomputed when it is needed (dedup candidates,
- * sorting and printing one (table, priority) bucket at a time). Flows that are objects anyway
- * (physical, LB hairpin, translations an incremental cache replays) are kept as they are.
+ * can). Texts are not kept, nor made to find duplicates: two flows print the same match exactly when
+ * they have the same interned field values (MatchInterner, names sorted), so the dedup key is four
+ * integers — table/priority, the field-set id without metadata and conj_id, the metadata (the
+ * datapath) and the conj_id (relative id + the lflow's base). Texts are made only to sort and print
+ * one (table, priority) bucket at a time. Flows that are objects anyway (physical, LB hairpin,
+ * translations an incremental cache replays) are kept as they are, keyed the same way.
  *
  * Output is what the eager version produced, byte for byte: OpenFlow holds one flow per
  * (table, priority, match), so a flow whose match text equals an earlier one's is chained to it and
@@ -39,19 +42,27 @@ export interface LflowRec {
 }
 
 const META_MASK = (1n << 64n) - 1n;
-/** 32-bit FNV-1a of the match text, mixed with table/priority: the dedup hash. */
+/** 32-bit FNV-1a of a match text, mixed with table/priority (kept for callers hashing texts). */
 export function hashText(s: string, tp: number): number {
   let h = (0x811c9dc5 ^ tp) | 0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
 }
+/** The dedup hash of a flow key (table/priority, field-set id, metadata, conj_id); murmur3's finaliser per word. */
+export function hashKey(tp: number, fk: number, meta: number, conj: number): number {
+  let h = Math.imul(tp ^ 0x9e3779b9, 0xcc9e2d51);
+  h = Math.imul((h << 15) | (h >>> 17), 0x1b873593) ^ fk;
+  h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
+  h = Math.imul(h ^ meta, 0x85ebca6b);
+  h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
+  h ^= conj | 0;
+  h ^= (conj / 4294967296) | 0;
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/**
- * The flows of an OpenFlowResult without materialising them. `size` counts flows as printed
- * (merged). Iterating yields OfFlow objects in output order, made one at a time (the same objects
- * as `result.flows` once that has been read).
- */
 /** A growable Int32 column in fixed chunks: no doubling copies, no spare half at 20 M entries. */
 class Column {
   private readonly chunks: Int32Array[] = [];
@@ -64,7 +75,15 @@ class Column {
 }
 /** in the tp column: the entry is merged into an earlier one */
 const DUP = 0x1000000;
+/** a metadata value no datapath has, printed once per compiled match and replaced by the real one */
+const META_SENTINEL = 0xfedcba987654321n;
+const META_SENTINEL_TEXT = `metadata=0x${META_SENTINEL.toString(16)}`;
 
+/**
+ * The flows of an OpenFlowResult without materialising them. `size` counts flows as printed
+ * (merged). Iterating yields OfFlow objects in output order, made one at a time (the same objects
+ * as `result.flows` once that has been read).
+ */
 export class OfFlowTable implements Iterable<OfFlow> {
   /** entries (before merging) */
   private n = 0;
@@ -73,29 +92,32 @@ export class OfFlowTable implements Iterable<OfFlow> {
   private readonly sub = new Column();
   /** table * 0x10000 + (0xffff - priority) (ascending = output order), | DUP */
   private readonly tp = new Column();
-  private readonly hash = new Column();
   /** entry → next entry merged into the same flow, in insertion order (few: 0.3 % of entries) */
   private readonly next = new Map<number, number>();
   /** last entry of a head's chain, for heads that have one */
   private readonly tails = new Map<number, number>();
   private readonly recs: LflowRec[] = [];
   private readonly objs: OfFlow[] = [];
+  /** per object: its dedup key (field-set id, metadata, conj_id), three numbers each */
+  private readonly objKeys: number[] = [];
   /** open addressing: entry + 1, 0 = empty */
   private slots = new Int32Array(1 << 10);
   private heads = 0;
   private sealed = false;
   private materialised: OfFlow[] | undefined;
-  /** @param matches the interned compiled matches (MatchInterner.list) logical entries index */
-  constructor(private readonly matches: readonly CompiledMatch[] = []) {}
+  private readonly matches: readonly CompiledMatch[];
+  /** @param keys the interner whose `list` logical entries index (and which keys every flow) */
+  constructor(private readonly keys: MatchInterner = new MatchInterner()) { this.matches = keys.list; }
   get size(): number { return this.heads; }
 
   /** Adds the translation of one lflow; returns its index for {@link addMatch}. */
   addRec(r: LflowRec): number { this.recs.push(r); return this.recs.length - 1; }
 
-  /** Adds the flow of record `ri` with match `matches[sub]`, whose text is `text` (the caller made it to check pinning etc.). */
-  addMatch(ri: number, sub: number, text: string): void {
+  /** Adds the flow of record `ri` with match `matches[sub]` (an id from the table's interner). */
+  addMatch(ri: number, sub: number): void {
     const r = this.recs[ri]!;
-    this.insert(ri, sub, r.table * 0x10000 + (0xffff - r.lflow.priority), text);
+    const c = this.keys.conjRel[sub]!;
+    this.insert(ri, sub, r.table * 0x10000 + (0xffff - r.lflow.priority), this.keys.fkey[sub]!, r.dpKey, c < 0 ? -1 : c + r.base);
   }
 
   /**
@@ -103,30 +125,50 @@ export class OfFlowTable implements Iterable<OfFlow> {
    * its text and with its match values shared (sub = 1); otherwise as it is (sub = 0).
    */
   addFlow(f: OfFlow, interner?: MatchInterner): void {
-    if (interner && formatOfMatch(f.match) === f.text) {
+    const same = formatOfMatch(f.match) === f.text;
+    const [fk, meta, conj] = this.keys.objectKey(f.match, same ? undefined : f.text);
+    this.objKeys.push(fk, meta, conj);
+    if (interner && same) {
       this.objs.push({ ...f, match: interner.fieldsOf(f.match), text: '' });
-      this.insert(-this.objs.length, 1, f.table * 0x10000 + (0xffff - f.priority), f.text);
+      this.insert(-this.objs.length, 1, f.table * 0x10000 + (0xffff - f.priority), fk, meta, conj);
       return;
     }
     this.objs.push(f);
-    this.insert(-this.objs.length, 0, f.table * 0x10000 + (0xffff - f.priority), f.text);
+    this.insert(-this.objs.length, 0, f.table * 0x10000 + (0xffff - f.priority), fk, meta, conj);
   }
 
-  private insert(rec: number, sub: number, tp: number, text: string): void {
+  // the key of entry e, in kf/km/kc (no allocation)
+  private kf = 0; private km = 0; private kc = 0;
+  private loadKey(e: number): void {
+    const ri = this.rec.get(e);
+    if (ri >= 0) {
+      const r = this.recs[ri]!;
+      const s = this.sub.get(e);
+      const c = this.keys.conjRel[s]!;
+      this.kf = this.keys.fkey[s]!; this.km = r.dpKey; this.kc = c < 0 ? -1 : c + r.base;
+    } else {
+      const i = 3 * (-1 - ri);
+      this.kf = this.objKeys[i]!; this.km = this.objKeys[i + 1]!; this.kc = this.objKeys[i + 2]!;
+    }
+  }
+
+  private insert(rec: number, sub: number, tp: number, fk: number, meta: number, conj: number): void {
     if (this.sealed) throw new Error('OfFlowTable: flows added after seal()');
-    const h = hashText(text, tp);
     const mask = this.slots.length - 1;
-    let s = h & mask;
+    let s = hashKey(tp, fk, meta, conj) & mask;
     const id = this.n++;
-    this.rec.set(id, rec); this.sub.set(id, sub); this.hash.set(id, h);
+    this.rec.set(id, rec); this.sub.set(id, sub);
     for (;;) {
       const e = this.slots[s]! - 1;
       if (e < 0) break;
-      if (this.hash.get(e) === h && this.tp.get(e) === tp && this.textOf(e) === text) {
-        this.tp.set(id, tp | DUP);
-        this.next.set(this.tails.get(e) ?? e, id);
-        this.tails.set(e, id);
-        return;
+      if (this.tp.get(e) === tp) {
+        this.loadKey(e);
+        if (this.kf === fk && this.km === meta && this.kc === conj) {
+          this.tp.set(id, tp | DUP);
+          this.next.set(this.tails.get(e) ?? e, id);
+          this.tails.set(e, id);
+          return;
+        }
       }
       s = (s + 1) & mask;
     }
@@ -148,8 +190,10 @@ export class OfFlowTable implements Iterable<OfFlow> {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let e = 0; e < this.n; e++) {
-      if (this.tp.get(e) & DUP) continue;
-      let s = this.hash.get(e) & mask;
+      const tp = this.tp.get(e);
+      if (tp & DUP) continue;
+      this.loadKey(e);
+      let s = hashKey(tp, this.kf, this.km, this.kc) & mask;
       while (slots[s] !== 0) s = (s + 1) & mask;
       slots[s] = e + 1;
     }
@@ -166,10 +210,31 @@ export class OfFlowTable implements Iterable<OfFlow> {
     return match;
   }
 
+  /**
+   * Per bucket: a compiled match's text with the sentinel metadata, cut around it (the same match on
+   * every node switch prints the same but for `metadata=`). Matches with conj_id print whole.
+   */
+  private pieces = new Map<number, [string, string] | null>();
   private textOf(e: number): string {
     const ri = this.rec.get(e);
     if (ri < 0) { const o = this.objs[-1 - ri]!; return this.sub.get(e) ? formatOfMatch(o.match) : o.text; }
-    return formatOfMatch(this.matchOf(this.recs[ri]!, this.sub.get(e)));
+    const r = this.recs[ri]!;
+    const sub = this.sub.get(e);
+    let p = this.pieces.get(sub);
+    if (p === undefined) {
+      p = null;
+      const m = this.matches[sub]!;
+      if (!m.fields['conj_id']) {
+        const match: OfMatch = {};
+        for (const k in m.fields) match[k] = m.fields[k]!;
+        match['metadata'] = { value: META_SENTINEL, mask: META_MASK };
+        const t = formatOfMatch(match);
+        const i = t.indexOf(META_SENTINEL_TEXT);
+        if (i >= 0 && t.lastIndexOf(META_SENTINEL_TEXT) === i) p = [`${t.slice(0, i)}metadata=0x`, t.slice(i + META_SENTINEL_TEXT.length)];
+      }
+      this.pieces.set(sub, p);
+    }
+    return p ? p[0] + r.dpKey.toString(16) + p[1] : formatOfMatch(this.matchOf(r, sub));
   }
 
   /** Entry e as the OfFlow the eager version made for it (before merging). */
@@ -235,6 +300,7 @@ export class OfFlowTable implements Iterable<OfFlow> {
     for (const k of keys) {
       const ids = order.subarray(off, (off += counts.get(k)!));
       const texts = Array.from(ids, (e) => this.textOf(e));
+      this.pieces.clear();
       const idx = Array.from(ids.keys()).sort((a, b) => byText(texts[a]!, texts[b]!));
       yield { ids: Int32Array.from(idx, (i) => ids[i]!), texts: idx.map((i) => texts[i]!) };
     }
@@ -251,16 +317,45 @@ export class OfFlowTable implements Iterable<OfFlow> {
     for (const { ids, texts } of this.buckets()) for (let i = 0; i < ids.length; i++) yield this.flow(ids[i]!, texts[i]!);
   }
 
-  /** `ovs-ofctl add-flows` lines in output order, handed to `write` in chunks (no whole-table string). */
+  /**
+   * `ovs-ofctl add-flows` lines in output order, handed to `write` in chunks (no whole-table string).
+   * A logical entry nothing was merged into is printed from its record without making an OfFlow.
+   */
   writeAddFlows(write: (chunk: string) => void): void {
+    if (this.materialised) { writeLines(this.materialised, write); return; }
     let s = '';
     let k = 0;
-    for (const f of this) {
-      s += formatFlowLine(f) + '\n';
-      if (++k === CHUNK) { write(s); s = ''; k = 0; }
+    const actsText = new Map<OfAction[], string>();
+    for (const { ids, texts } of this.buckets()) {
+      for (let i = 0; i < ids.length; i++) {
+        const e = ids[i]!;
+        const ri = this.rec.get(e);
+        let line: string;
+        if (ri >= 0 && !this.next.has(e)) {
+          const r = this.recs[ri]!;
+          const m = this.matches[this.sub.get(e)]!;
+          let a: string;
+          if (m.conjunctions.length === 0) {
+            const x = actsText.get(r.acts);
+            a = x ?? formatOfActions(r.acts);
+            if (x === undefined) actsText.set(r.acts, a);
+          } else {
+            a = '';
+            for (const c of m.conjunctions) a += `${a ? ',' : ''}conjunction(${c.id + r.base},${c.clause + 1}/${c.nClauses})`;
+          }
+          const t = texts[i]!;
+          line = `table=${r.table},priority=${r.lflow.priority},cookie=0x${(m.conjunctions.length ? 0 : r.cookie).toString(16)}${t ? ',' + t : ''} actions=${a}`;
+        } else line = formatFlowLine(this.flow(e, texts[i]!));
+        s += line + '\n';
+        if (++k === CHUNK) { write(s); s = ''; k = 0; }
+      }
     }
     if (s) write(s);
   }
+}
+
+function writeLines(flows: readonly OfFlow[], write: (chunk: string) => void): void {
+  for (let i = 0; i < flows.length; i += CHUNK) write(flows.slice(i, i + CHUNK).map((f) => formatFlowLine(f) + '\n').join(''));
 }
 
 const CHUNK = 4096;
@@ -307,8 +402,68 @@ export class MatchInterner {
 
   private id(m: CompiledMatch): number {
     const x = this.one(m);
-    if (x.id < 0) { x.id = this.list.length; this.list.push(x.m); }
+    if (x.id < 0) {
+      x.id = this.list.length;
+      this.list.push(x.m);
+      const c = x.m.fields['conj_id'];
+      // a logical flow's metadata is its datapath's and its conj_id is offset by the lflow's base
+      this.fkey.push(this.fieldSetId(x.m.fields, true));
+      this.conjRel.push(c ? Number(c.value) : -1);
+    }
     return x.id;
+  }
+
+  /** Per listed match: the id of its field values other than metadata and conj_id (see {@link fieldSetId}). */
+  readonly fkey: number[] = [];
+  /** Per listed match: its conj_id before the lflow's base is added, -1 without one. */
+  readonly conjRel: number[] = [];
+  private readonly fieldSets = new Map<string, number>();
+  private readonly texts = new Map<string, number>();
+
+  /**
+   * One number per distinct set of (field, value, mask), whatever the key order: equal ids ⇔ the
+   * same fields ⇔ the same printed match (match_format() prints a canonical order). `logical`: skip
+   * metadata and conj_id (a logical entry's are its datapath and base, keyed apart).
+   */
+  private fieldSetId(fields: OfMatch, logical: boolean, skip?: { meta: boolean; conj: boolean }): number {
+    const ids: number[] = [];
+    for (const k in fields) {
+      if ((k === 'metadata' && (logical || skip?.meta)) || (k === 'conj_id' && (logical || skip?.conj))) continue;
+      ids.push(this.field(k, fields[k]!).id);
+    }
+    ids.sort((a, b) => a - b);
+    const key = ids.join(',');
+    let id = this.fieldSets.get(key);
+    if (id === undefined) this.fieldSets.set(key, (id = this.fieldSets.size));
+    return id;
+  }
+
+  /**
+   * The dedup key [field-set id, metadata, conj_id] of a flow made as an object, comparable with
+   * logical entries' keys: a full-mask metadata and conj_id are keyed as numbers, like theirs (-1:
+   * none). `text`: the flow prints a text other than its match's, so it is keyed by that text.
+   */
+  objectKey(match: OfMatch, text?: string): [number, number, number] {
+    if (text !== undefined) {
+      let t = this.texts.get(text);
+      if (t === undefined) this.texts.set(text, (t = this.texts.size));
+      return [-2 - t, -1, -1];
+    }
+    const md = match['metadata'];
+    const cj = match['conj_id'];
+    const meta = md !== undefined && md.mask === META_MASK && md.value < 2n ** 53n;
+    const conj = cj !== undefined && cj.mask === 0xffffffffn;
+    return [this.fieldSetId(match, false, { meta, conj }), meta ? Number(md.value) : -1, conj ? Number(cj.value) : -1];
+  }
+
+  private field(k: string, v: OfMatchField): { id: number; f: OfMatchField } {
+    let byValue = this.fields.get(k);
+    if (!byValue) this.fields.set(k, (byValue = new Map()));
+    let byMask = byValue.get(v.value);
+    if (!byMask) byValue.set(v.value, (byMask = new Map()));
+    let x = byMask.get(v.mask);
+    if (!x) byMask.set(v.mask, (x = { id: this.ids++, f: { value: v.value, mask: v.mask } }));
+    return x;
   }
 
   private readonly tmp: OfMatchField[] = [];
@@ -317,13 +472,7 @@ export class MatchInterner {
     const vals = this.tmp;
     vals.length = 0;
     for (const k in m.fields) {
-      const v = m.fields[k]!;
-      let byValue = this.fields.get(k);
-      if (!byValue) this.fields.set(k, (byValue = new Map()));
-      let byMask = byValue.get(v.value);
-      if (!byMask) byValue.set(v.value, (byMask = new Map()));
-      let x = byMask.get(v.mask);
-      if (!x) byMask.set(v.mask, (x = { id: this.ids++, f: { value: v.value, mask: v.mask } }));
+      const x = this.field(k, m.fields[k]!);
       vals.push(x.f);
       key += `${x.id},`;
     }
