@@ -29,6 +29,31 @@ describe('realRunProblems', () => {
     expect(p.some((s) => /udnc 3372851/.test(s))).toBe(true);
   });
 
+  it('accepts a node view holding fewer flows than the SB has lflows (remote datapaths give none here)', () => {
+    // 40 namespaces × 10 pods, 5 pods per node (80 nodes), node view of node-05, 2026-12-03 10:31
+    // (runUdnc + runReal with node): br-int 30,371 flows = udnc's 30,371, every table equal
+    const nodeRun: RealRun = {
+      ...base, node: 'node-05',
+      counts: { remoteChassis: 79, remotePorts: 788, remotePortsBound: 788, sbLogicalFlowRows: 11138, lflowsPerDatapath: 39051, openflowFlows: 30371, openflowGroups: 8 },
+    };
+    expect(realRunProblems(nodeRun, 30371)).toEqual([]);
+    // the single-chassis rule still applies without `node`, and the 1 % rule with it
+    const { node: _n, ...single } = nodeRun;
+    expect(realRunProblems(single, 30371)[0]).toMatch(/30371 flows after hv_cfg, fewer than the 39051 logical flows/);
+    expect(realRunProblems(nodeRun, 31000)[0]).toMatch(/udnc 31000 \(more than 1 % apart\)/);
+  });
+
+  it('accepts the recorded issue-6 node-view run (node-00: br-int 630,042 = udnc 630,042)', () => {
+    const recs = readFileSync(new URL('../bench/results/issue6-node.jsonl', import.meta.url), 'utf8').trim().split('\n')
+      .map((l) => JSON.parse(l) as { node?: string; udnc?: { counts: Record<string, number> }; real?: RealRun; valid?: boolean });
+    const udnc = recs.find((x) => x.udnc)!.udnc!.counts['openflowFlows']!;
+    const real = recs.find((x) => x.real)!;
+    expect(real.real!.node).toBe('node-00');
+    expect(real.real!.counts['openflowFlows']).toBe(udnc);
+    expect(realRunProblems(real.real!, udnc)).toEqual([]);
+    expect(real.valid).toBe(true);
+  });
+
   it('rejects a count more than 1 % off udnc\'s, a timeout, and a logged connection reset', () => {
     expect(realRunProblems(base, 2400)).toHaveLength(1);
     expect(realRunProblems({ ...base, reached: 'timeout-hv' })[0]).toMatch(/stopped before hv_cfg/);
