@@ -15,8 +15,8 @@
  *            --linearity-warmup (run the first size once, unrecorded),
  *            --expect-flows N (with --real-only: udnc's OpenFlow count to check br-int against),
  *            --real-mgmt-probe (keep ovs-vswitchd's 60 s probe on br-int.mgmt; see runReal)
- *            --node NODE (issue5/issue6: that node's view on both sides — udnc compile --node, real
- *            chassis NODE with the other nodes as remote chassis; see runReal)
+ *            --node NODE (that node's view on both sides — udnc compile --node, real chassis NODE
+ *            with the other nodes as remote chassis, see runReal; issue4: northd on the node-view NB)
  * A real run whose br-int does not hold the flows after hv_cfg (realRunProblems) is printed and
  * recorded as invalid ("valid": false) and the process exits 1.
  *
@@ -257,7 +257,7 @@ export async function runReal(nb0: NorthboundDB, opts: {
    * ovn-controller recompute takes > 120 s wall on this shared machine and the probe resets it forever).
    */
   mgmtProbe?: boolean;
-  /** Node view of this node (needs `vifs`: ovn-controller). */
+  /** Node view of this node (without `vifs`: northd only, on the NB as ovn-k writes it). */
   node?: string;
 }): Promise<RealRun> {
   const { startOvn } = await import('../test/oracle/ovn.js');
@@ -265,7 +265,6 @@ export async function runReal(nb0: NorthboundDB, opts: {
   const { nodeView, remoteBindings } = await import('../test/oracle/node-view.js');
   const withController = opts.vifs !== undefined;
   const node = opts.node;
-  if (node !== undefined && !withController) throw new Error('a node view needs ovn-controller (vifs)');
   const sb = await startOvn({
     controller: withController, testBridge: false, timeoutMs: opts.timeoutS * 1000, openflowMgmtProbe: opts.mgmtProbe ?? false,
     ...(node !== undefined ? { systemId: node } : {}),
@@ -299,7 +298,7 @@ export async function runReal(nb0: NorthboundDB, opts: {
       res.vifBindS = (performance.now() - t0) / 1000;
     }
     // node view: the other nodes as chassis (Chassis + geneve Encap rows, one SB transaction)
-    const remote = node !== undefined ? remoteBindings(nb, node) : new Map<string, string[]>();
+    const remote = node !== undefined && withController ? remoteBindings(nb, node) : new Map<string, string[]>();
     const chassisUuid = new Map<string, string>();
     if (remote.size) {
       const names = [...remote.keys()].sort();
@@ -566,7 +565,10 @@ async function main(): Promise<void> {
       const loadBefore = load();
       // --node NODE: that node's view on both sides (udnc compile --node; real chassis = NODE, the other nodes remote)
       const node = values.node;
-      if (node !== undefined && (values['real-only'] || until === 'lflow' || realUntil === 'lflow')) throw new Error('--node needs the openflow stage on both sides (not issue4, --until/--real-until lflow, --real-only)');
+      // (issue4 / --until lflow: udnc's lflows do not depend on the node; the real northd gets the node-view NB)
+      if (node !== undefined && (values['real-only'] || (until === 'lflow' && realUntil === 'openflow'))) {
+        throw new Error('--node: the real ovn-controller binds udnc\'s node-view VIFs, so udnc must reach openflow (no --real-only, no --until lflow without --real-until lflow)');
+      }
       if (values['real-only']) {
         // udnc only as far as the NB (not reported); the VIFs are the NB's type-"" switch ports
         const nb = lowerToNorthbound(buildModel(parseFiles(toFiles(generateCluster(gen)))));
