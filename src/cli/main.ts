@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { CliIO, Command } from './command.js';
 import { EXIT, InputError, formatDiagnostic } from '../common/errors.js';
 import { matrix } from './commands/matrix.js';
@@ -13,6 +14,12 @@ import { diff } from './commands/diff.js';
 import { cost } from './commands/cost.js';
 import { report } from './commands/report.js';
 import { lint } from './commands/lint.js';
+
+// A 64 MiB young generation (V8's default is 16): the openflow stage makes millions of short-lived
+// match objects and texts, and with the default semi-space too many of them survive into the old
+// generation. Measured on the issue-6 shape at 300 namespaces: openflow 35 → 29 s CPU, text 11 → 8 s.
+// An explicit --max-semi-space-size (node flag or NODE_OPTIONS) wins.
+if (![...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((a) => a.includes('semi-space'))) setFlagsFromString('--max-semi-space-size=64');
 
 const COMMANDS: Command[] = [compile, matrix, verify, trace, conformance, expr, action, golden, diff, cost, lint, report];
 

@@ -42,6 +42,7 @@ export interface LflowRec {
 }
 
 const META_MASK = (1n << 64n) - 1n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** 32-bit FNV-1a of a match text, mixed with table/priority (kept for callers hashing texts). */
 export function hashText(s: string, tp: number): number {
   let h = (0x811c9dc5 ^ tp) | 0;
@@ -370,8 +371,7 @@ const NO_CONJUNCTIONS: CompiledMatch['conjunctions'] = [];
  */
 export class MatchInterner {
   private readonly fields = new Map<string, Map<bigint, Map<bigint, { id: number; f: OfMatchField }>>>();
-  /** key (interned field ids, conjunctions) → the match and its id in `list` (-1: not listed yet) */
-  private readonly matches = new Map<string, { m: CompiledMatch; id: number }>();
+  private readonly smallFields = new Map<string, Map<number, Map<number, { id: number; f: OfMatchField }>>>();
   private readonly arrays = new WeakMap<object, Int32Array>();
   /** the distinct compiled matches, by id (OfFlowTable entries hold ids) */
   readonly list: CompiledMatch[] = [];
@@ -457,6 +457,18 @@ export class MatchInterner {
   }
 
   private field(k: string, v: OfMatchField): { id: number; f: OfMatchField } {
+    if (v.value <= MAX_SAFE && v.mask <= MAX_SAFE) {
+      // most values (registers, IPv4, ports) fit a double: number-keyed maps hash faster than bigint ones
+      let byValue = this.smallFields.get(k);
+      if (!byValue) this.smallFields.set(k, (byValue = new Map()));
+      const nv = Number(v.value);
+      let byMask = byValue.get(nv);
+      if (!byMask) byValue.set(nv, (byMask = new Map()));
+      const nm = Number(v.mask);
+      let x = byMask.get(nm);
+      if (!x) byMask.set(nm, (x = { id: this.ids++, f: { value: v.value, mask: v.mask } }));
+      return x;
+    }
     let byValue = this.fields.get(k);
     if (!byValue) this.fields.set(k, (byValue = new Map()));
     let byMask = byValue.get(v.value);
@@ -467,24 +479,53 @@ export class MatchInterner {
   }
 
   private readonly tmp: OfMatchField[] = [];
-  private one(m: CompiledMatch): { m: CompiledMatch; id: number } {
-    let key = '';
+  private readonly tmpIds: number[] = [];
+  /**
+   * Interned matches by a hash of their field-value ids (in key order) and conjunctions; a bucket is
+   * one entry or, on a hash collision, several. No string key: this runs once per compiled match
+   * (22 M times at issue 6 in the single-chassis view).
+   */
+  private readonly byHash = new Map<number, Interned | Interned[]>();
+  private one(m: CompiledMatch): Interned {
     const vals = this.tmp;
+    const ids = this.tmpIds;
     vals.length = 0;
+    ids.length = 0;
+    let h = 0x811c9dc5 | 0;
     for (const k in m.fields) {
       const x = this.field(k, m.fields[k]!);
       vals.push(x.f);
-      key += `${x.id},`;
+      ids.push(x.id);
+      h = Math.imul(h ^ x.id, 0x01000193);
     }
-    for (const c of m.conjunctions) key += `|${c.id}.${c.clause}.${c.nClauses}`;
-    let r = this.matches.get(key);
-    if (!r) {
-      // the same keys in the same order as the compiled match (the key says so)
-      const fields: Record<string, OfMatchField> = {};
-      let i = 0;
-      for (const k in m.fields) fields[k] = vals[i++]!;
-      this.matches.set(key, (r = { m: { fields, conjunctions: m.conjunctions.length ? m.conjunctions : NO_CONJUNCTIONS }, id: -1 }));
+    const cs = m.conjunctions;
+    for (const c of cs) h = Math.imul(Math.imul(h ^ c.id, 0x01000193) ^ (c.clause * 0x10000 + c.nClauses), 0x01000193);
+    const b = this.byHash.get(h);
+    if (b !== undefined) {
+      if (Array.isArray(b)) { for (const e of b) if (sameInterned(e, ids, cs)) return e; }
+      else if (sameInterned(b, ids, cs)) return b;
     }
+    // the same keys in the same order as the compiled match (the ids say so)
+    const fields: Record<string, OfMatchField> = {};
+    let i = 0;
+    for (const k in m.fields) fields[k] = vals[i++]!;
+    const r: Interned = { m: { fields, conjunctions: cs.length ? cs : NO_CONJUNCTIONS }, id: -1, ids: Int32Array.from(ids) };
+    if (b === undefined) this.byHash.set(h, r);
+    else if (Array.isArray(b)) b.push(r);
+    else this.byHash.set(h, [b, r]);
     return r;
   }
+}
+
+interface Interned { m: CompiledMatch; id: number; ids: Int32Array }
+function sameInterned(e: Interned, ids: readonly number[], cs: CompiledMatch['conjunctions']): boolean {
+  if (e.ids.length !== ids.length) return false;
+  for (let i = 0; i < ids.length; i++) if (e.ids[i] !== ids[i]) return false;
+  const ec = e.m.conjunctions;
+  if (ec.length !== cs.length) return false;
+  for (let i = 0; i < cs.length; i++) {
+    const a = ec[i]!, c = cs[i]!;
+    if (a.id !== c.id || a.clause !== c.clause || a.nClauses !== c.nClauses) return false;
+  }
+  return true;
 }
