@@ -29,18 +29,20 @@ describe('realRunProblems', () => {
     expect(p.some((s) => /udnc 3372851/.test(s))).toBe(true);
   });
 
-  it('accepts a node view holding fewer flows than the SB has lflows (remote datapaths give none here)', () => {
-    // 40 namespaces × 10 pods, 5 pods per node (80 nodes), node view of node-05, 2026-12-03 10:31
-    // (runUdnc + runReal with node): br-int 30,371 flows = udnc's 30,371, every table equal
-    const nodeRun: RealRun = {
-      ...base, node: 'node-05',
-      counts: { remoteChassis: 79, remotePorts: 788, remotePortsBound: 788, sbLogicalFlowRows: 11138, lflowsPerDatapath: 39051, openflowFlows: 30371, openflowGroups: 8 },
-    };
-    expect(realRunProblems(nodeRun, 30371)).toEqual([]);
+  it('accepts the recorded issue-5 node-view run: fewer flows than SB lflows (remote datapaths give none here)', () => {
+    // 2026-12-03 10:33, node-00 of issue 5 (100 nodes): br-int 132,752 flows = udnc's, 175,973 lflows per datapath
+    const recs = readFileSync(new URL('../bench/results/issue5-node.jsonl', import.meta.url), 'utf8').trim().split('\n')
+      .map((l) => JSON.parse(l) as { udnc?: { counts: Record<string, number> }; real?: RealRun });
+    const udnc = recs.find((x) => x.udnc)!.udnc!.counts['openflowFlows']!;
+    const run = recs.find((x) => x.real)!.real!;
+    expect(run.node).toBe('node-00');
+    expect(run.counts['openflowFlows']).toBe(udnc);
+    expect(run.counts['openflowFlows']).toBeLessThan(run.counts['lflowsPerDatapath']!);
+    expect(realRunProblems(run, udnc)).toEqual([]);
     // the single-chassis rule still applies without `node`, and the 1 % rule with it
-    const { node: _n, ...single } = nodeRun;
-    expect(realRunProblems(single, 30371)[0]).toMatch(/30371 flows after hv_cfg, fewer than the 39051 logical flows/);
-    expect(realRunProblems(nodeRun, 31000)[0]).toMatch(/udnc 31000 \(more than 1 % apart\)/);
+    const { node: _n, ...single } = run;
+    expect(realRunProblems(single, udnc)[0]).toMatch(/132752 flows after hv_cfg, fewer than the 175973 logical flows/);
+    expect(realRunProblems(run, 135000)[0]).toMatch(/udnc 135000 \(more than 1 % apart\)/);
   });
 
   it('accepts the recorded issue-6 node-view run (node-00: br-int 630,042 = udnc 630,042)', () => {
