@@ -106,9 +106,8 @@ export class OfFlowTable implements Iterable<OfFlow> {
   private heads = 0;
   private sealed = false;
   private materialised: OfFlow[] | undefined;
-  private readonly matches: readonly CompiledMatch[];
-  /** @param keys the interner whose `list` logical entries index (and which keys every flow) */
-  constructor(private readonly keys: MatchInterner = new MatchInterner()) { this.matches = keys.list; }
+  /** @param keys the interner whose match ids logical entries hold (and which keys every flow) */
+  constructor(private readonly keys: MatchInterner = new MatchInterner()) {}
   get size(): number { return this.heads; }
 
   /** Adds the translation of one lflow; returns its index for {@link addMatch}. */
@@ -117,8 +116,8 @@ export class OfFlowTable implements Iterable<OfFlow> {
   /** Adds the flow of record `ri` with match `matches[sub]` (an id from the table's interner). */
   addMatch(ri: number, sub: number): void {
     const r = this.recs[ri]!;
-    const c = this.keys.conjRel[sub]!;
-    this.insert(ri, sub, r.table * 0x10000 + (0xffff - r.lflow.priority), this.keys.fkey[sub]!, r.dpKey, c < 0 ? -1 : c + r.base);
+    const c = this.keys.conjRel.get(sub);
+    this.insert(ri, sub, r.table * 0x10000 + (0xffff - r.lflow.priority), this.keys.fkey.get(sub), r.dpKey, c < 0 ? -1 : c + r.base);
   }
 
   /**
@@ -145,8 +144,8 @@ export class OfFlowTable implements Iterable<OfFlow> {
     if (ri >= 0) {
       const r = this.recs[ri]!;
       const s = this.sub.get(e);
-      const c = this.keys.conjRel[s]!;
-      this.kf = this.keys.fkey[s]!; this.km = r.dpKey; this.kc = c < 0 ? -1 : c + r.base;
+      const c = this.keys.conjRel.get(s);
+      this.kf = this.keys.fkey.get(s); this.km = r.dpKey; this.kc = c < 0 ? -1 : c + r.base;
     } else {
       const i = 3 * (-1 - ri);
       this.kf = this.objKeys[i]!; this.km = this.objKeys[i + 1]!; this.kc = this.objKeys[i + 2]!;
@@ -203,9 +202,7 @@ export class OfFlowTable implements Iterable<OfFlow> {
 
   /** The match of a logical entry, built as the eager version built it (key order included). */
   private matchOf(r: LflowRec, sub: number): OfMatch {
-    const m = this.matches[sub]!;
-    const match: OfMatch = {};
-    for (const k in m.fields) match[k] = m.fields[k]!;
+    const match = this.keys.match(sub).fields;
     match['metadata'] = { value: BigInt(r.dpKey), mask: META_MASK };
     if (match['conj_id']) match['conj_id'] = { value: match['conj_id'].value + BigInt(r.base), mask: 0xffffffffn };
     return match;
@@ -224,10 +221,8 @@ export class OfFlowTable implements Iterable<OfFlow> {
     let p = this.pieces.get(sub);
     if (p === undefined) {
       p = null;
-      const m = this.matches[sub]!;
-      if (!m.fields['conj_id']) {
-        const match: OfMatch = {};
-        for (const k in m.fields) match[k] = m.fields[k]!;
+      if (this.keys.conjRel.get(sub) < 0) {
+        const match = this.keys.match(sub).fields;
         match['metadata'] = { value: META_SENTINEL, mask: META_MASK };
         const t = formatOfMatch(match);
         const i = t.indexOf(META_SENTINEL_TEXT);
@@ -251,7 +246,7 @@ export class OfFlowTable implements Iterable<OfFlow> {
       datapath: l.datapath, dpKey: r.dpKey, pipeline: l.pipeline, table: l.table, priority: l.priority,
       match: l.match, actions: l.actions, uuid: r.uuid, rows: l.provenance.rows, objects: l.provenance.objects,
     });
-    const m = this.matches[this.sub.get(e)]!;
+    const m = { conjunctions: this.keys.conjunctionsOf(this.sub.get(e)) };
     const match = this.matchOf(r, this.sub.get(e));
     const t = text ?? formatOfMatch(match);
     if (m.conjunctions.length === 0) {
@@ -334,7 +329,7 @@ export class OfFlowTable implements Iterable<OfFlow> {
         let line: string;
         if (ri >= 0 && !this.next.has(e)) {
           const r = this.recs[ri]!;
-          const m = this.matches[this.sub.get(e)]!;
+          const m = { conjunctions: this.keys.conjunctionsOf(this.sub.get(e)) };
           let a: string;
           if (m.conjunctions.length === 0) {
             const x = actsText.get(r.acts);
@@ -365,17 +360,41 @@ type CompiledMatch = CompiledMatches['matches'][number];
 const NO_CONJUNCTIONS: CompiledMatch['conjunctions'] = [];
 
 /**
- * Compiled matches shared by value: a cluster has few distinct field values (4,901 for 255,915
- * compiled matches at 100 namespaces) and few distinct matches (48,210), but MatchCompiler gives
- * every lflow that names a port or port group matches of its own. The maps live for one compile.
+ * Compiled matches shared by value: a cluster has few distinct field values (26,005 at the issue-6
+ * shape with 300 namespaces) and far fewer distinct matches than flows (262,531 for 2,140,739), but
+ * MatchCompiler gives every lflow that names a port or port group matches of its own. Each distinct
+ * match is kept as a few integers in a pool — its field-value ids in key order and its conjunctions —
+ * not as objects (≈ 300 bytes each, over 1 GB at issue 6 in the single-chassis view); objects are
+ * made again when a flow is materialised. The maps live for one compile.
  */
 export class MatchInterner {
-  private readonly fields = new Map<string, Map<bigint, Map<bigint, { id: number; f: OfMatchField }>>>();
-  private readonly smallFields = new Map<string, Map<number, Map<number, { id: number; f: OfMatchField }>>>();
+  private readonly fields = new Map<string, Map<bigint, Map<bigint, FieldVal>>>();
+  private readonly smallFields = new Map<string, Map<number, Map<number, FieldVal>>>();
+  /** field values by id */
+  private readonly fieldVals: FieldVal[] = [];
   private readonly arrays = new WeakMap<object, Int32Array>();
-  /** the distinct compiled matches, by id (OfFlowTable entries hold ids) */
-  readonly list: CompiledMatch[] = [];
-  private ids = 0;
+
+  // matches: pool[off[id]..] = nFields, field ids (key order), nConj, (id, clause, nClauses) × nConj
+  private readonly off = new Column();
+  private readonly pool = new Column();
+  private poolLen = 0;
+  private nMatches = 0;
+  /** open addressing over match ids (+1), by {@link matchHash} */
+  private slots = new Int32Array(1 << 12);
+  private readonly hashes = new Column();
+  /** Per match id: the id of its field values other than metadata and conj_id (see {@link fieldSetId}). */
+  readonly fkey = new Column();
+  /** Per match id: its conj_id before the lflow's base is added, -1 without one. */
+  readonly conjRel = new Column();
+
+  // field sets: fsPool[fsOff[id]..] = n, sorted field ids
+  private readonly fsOff = new Column();
+  private readonly fsPool = new Column();
+  private fsLen = 0;
+  private nFs = 0;
+  private fsSlots = new Int32Array(1 << 12);
+  private readonly fsHashes = new Column();
+  private readonly texts = new Map<string, number>();
 
   private readonly actionLists = new Map<string, OfAction[]>();
   /**
@@ -390,52 +409,34 @@ export class MatchInterner {
     return list;
   }
 
-  /** An object match with its values shared (the object itself is shared too: copy before changing it). */
-  fieldsOf(match: OfMatch): OfMatch { return this.one({ fields: match, conjunctions: NO_CONJUNCTIONS }).m.fields; }
+  /** An object match with its values shared (a new object: the caller may keep it). */
+  fieldsOf(match: OfMatch): OfMatch { return this.match(this.one(match, NO_CONJUNCTIONS)).fields; }
 
-  /** The ids of `matches` in {@link list}. */
+  /** The ids of `matches` (for {@link match}, {@link fkey}, {@link conjRel}). */
   intern(matches: CompiledMatches['matches']): Int32Array {
     let out = this.arrays.get(matches);
-    if (!out) this.arrays.set(matches, (out = Int32Array.from(matches, (m) => this.id(m))));
+    if (!out) this.arrays.set(matches, (out = Int32Array.from(matches, (m) => this.one(m.fields, m.conjunctions))));
     return out;
   }
 
-  private id(m: CompiledMatch): number {
-    const x = this.one(m);
-    if (x.id < 0) {
-      x.id = this.list.length;
-      this.list.push(x.m);
-      const c = x.m.fields['conj_id'];
-      // a logical flow's metadata is its datapath's and its conj_id is offset by the lflow's base
-      this.fkey.push(this.fieldSetId(x.m.fields, true));
-      this.conjRel.push(c ? Number(c.value) : -1);
-    }
-    return x.id;
+  /** Match `id` as an object (fields in the compiled key order, values shared between matches). */
+  match(id: number): CompiledMatch {
+    let p = this.off.get(id);
+    const n = this.pool.get(p++);
+    const fields: OfMatch = {};
+    for (let i = 0; i < n; i++) { const v = this.fieldVals[this.pool.get(p++)]!; fields[v.name] = v.f; }
+    return { fields, conjunctions: this.conjunctionsOf(id) };
   }
 
-  /** Per listed match: the id of its field values other than metadata and conj_id (see {@link fieldSetId}). */
-  readonly fkey: number[] = [];
-  /** Per listed match: its conj_id before the lflow's base is added, -1 without one. */
-  readonly conjRel: number[] = [];
-  private readonly fieldSets = new Map<string, number>();
-  private readonly texts = new Map<string, number>();
-
-  /**
-   * One number per distinct set of (field, value, mask), whatever the key order: equal ids ⇔ the
-   * same fields ⇔ the same printed match (match_format() prints a canonical order). `logical`: skip
-   * metadata and conj_id (a logical entry's are its datapath and base, keyed apart).
-   */
-  private fieldSetId(fields: OfMatch, logical: boolean, skip?: { meta: boolean; conj: boolean }): number {
-    const ids: number[] = [];
-    for (const k in fields) {
-      if ((k === 'metadata' && (logical || skip?.meta)) || (k === 'conj_id' && (logical || skip?.conj))) continue;
-      ids.push(this.field(k, fields[k]!).id);
-    }
-    ids.sort((a, b) => a - b);
-    const key = ids.join(',');
-    let id = this.fieldSets.get(key);
-    if (id === undefined) this.fieldSets.set(key, (id = this.fieldSets.size));
-    return id;
+  /** The conjunction actions of match `id` (0-based clauses, as compiled). */
+  conjunctionsOf(id: number): CompiledMatch['conjunctions'] {
+    let p = this.off.get(id);
+    p += 1 + this.pool.get(p);
+    const c = this.pool.get(p++);
+    if (c === 0) return NO_CONJUNCTIONS;
+    const out: { id: number; clause: number; nClauses: number }[] = [];
+    for (let i = 0; i < c; i++, p += 3) out.push({ id: this.pool.get(p), clause: this.pool.get(p + 1), nClauses: this.pool.get(p + 2) });
+    return out;
   }
 
   /**
@@ -453,10 +454,47 @@ export class MatchInterner {
     const cj = match['conj_id'];
     const meta = md !== undefined && md.mask === META_MASK && md.value < 2n ** 53n;
     const conj = cj !== undefined && cj.mask === 0xffffffffn;
-    return [this.fieldSetId(match, false, { meta, conj }), meta ? Number(md.value) : -1, conj ? Number(cj.value) : -1];
+    const ids: number[] = [];
+    for (const k in match) {
+      if ((k === 'metadata' && meta) || (k === 'conj_id' && conj)) continue;
+      ids.push(this.field(k, match[k]!).id);
+    }
+    return [this.fieldSetId(ids), meta ? Number(md.value) : -1, conj ? Number(cj.value) : -1];
   }
 
-  private field(k: string, v: OfMatchField): { id: number; f: OfMatchField } {
+  /**
+   * One number per distinct set of field values, whatever the key order: equal ids ⇔ the same
+   * fields ⇔ the same printed match (match_format() prints a canonical order). Sorts `ids`.
+   */
+  private fieldSetId(ids: number[]): number {
+    ids.sort((a, b) => a - b);
+    let h = 0x811c9dc5 | 0;
+    for (const x of ids) h = Math.imul(h ^ x, 0x01000193);
+    let mask = this.fsSlots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const e = this.fsSlots[s]! - 1;
+      if (e < 0) break;
+      if (this.fsHashes.get(e) !== h) continue;
+      let p = this.fsOff.get(e);
+      if (this.fsPool.get(p++) !== ids.length) continue;
+      let same = true;
+      for (let i = 0; i < ids.length && same; i++) same = this.fsPool.get(p + i) === ids[i];
+      if (same) return e;
+    }
+    const id = this.nFs++;
+    this.fsOff.set(id, this.fsLen);
+    this.fsPool.set(this.fsLen++, ids.length);
+    for (const x of ids) this.fsPool.set(this.fsLen++, x);
+    this.fsHashes.set(id, h);
+    if (this.nFs * 4 > this.fsSlots.length * 3) this.fsSlots = rehashSlots(this.fsSlots.length * 2, this.nFs, this.fsHashes);
+    mask = this.fsSlots.length - 1;
+    let s = h & mask;
+    while (this.fsSlots[s] !== 0) s = (s + 1) & mask;
+    this.fsSlots[s] = id + 1;
+    return id;
+  }
+
+  private field(k: string, v: OfMatchField): FieldVal {
     if (v.value <= MAX_SAFE && v.mask <= MAX_SAFE) {
       // most values (registers, IPv4, ports) fit a double: number-keyed maps hash faster than bigint ones
       let byValue = this.smallFields.get(k);
@@ -466,7 +504,7 @@ export class MatchInterner {
       if (!byMask) byValue.set(nv, (byMask = new Map()));
       const nm = Number(v.mask);
       let x = byMask.get(nm);
-      if (!x) byMask.set(nm, (x = { id: this.ids++, f: { value: v.value, mask: v.mask } }));
+      if (!x) byMask.set(nm, (x = this.newField(k, v)));
       return x;
     }
     let byValue = this.fields.get(k);
@@ -474,58 +512,84 @@ export class MatchInterner {
     let byMask = byValue.get(v.value);
     if (!byMask) byValue.set(v.value, (byMask = new Map()));
     let x = byMask.get(v.mask);
-    if (!x) byMask.set(v.mask, (x = { id: this.ids++, f: { value: v.value, mask: v.mask } }));
+    if (!x) byMask.set(v.mask, (x = this.newField(k, v)));
+    return x;
+  }
+  private newField(name: string, v: OfMatchField): FieldVal {
+    const x: FieldVal = { id: this.fieldVals.length, name, f: { value: v.value, mask: v.mask } };
+    this.fieldVals.push(x);
     return x;
   }
 
-  private readonly tmp: OfMatchField[] = [];
   private readonly tmpIds: number[] = [];
   /**
-   * Interned matches by a hash of their field-value ids (in key order) and conjunctions; a bucket is
-   * one entry or, on a hash collision, several. No string key: this runs once per compiled match
-   * (22 M times at issue 6 in the single-chassis view).
+   * The id of a match (fields in key order + conjunctions), added if new. Runs once per compiled
+   * match (22 M times at issue 6 in the single-chassis view): no string key, no object kept.
    */
-  private readonly byHash = new Map<number, Interned | Interned[]>();
-  private one(m: CompiledMatch): Interned {
-    const vals = this.tmp;
+  private one(fields: OfMatch, cs: CompiledMatch['conjunctions']): number {
     const ids = this.tmpIds;
-    vals.length = 0;
     ids.length = 0;
     let h = 0x811c9dc5 | 0;
-    for (const k in m.fields) {
-      const x = this.field(k, m.fields[k]!);
-      vals.push(x.f);
+    for (const k in fields) {
+      const x = this.field(k, fields[k]!);
       ids.push(x.id);
       h = Math.imul(h ^ x.id, 0x01000193);
     }
-    const cs = m.conjunctions;
     for (const c of cs) h = Math.imul(Math.imul(h ^ c.id, 0x01000193) ^ (c.clause * 0x10000 + c.nClauses), 0x01000193);
-    const b = this.byHash.get(h);
-    if (b !== undefined) {
-      if (Array.isArray(b)) { for (const e of b) if (sameInterned(e, ids, cs)) return e; }
-      else if (sameInterned(b, ids, cs)) return b;
+    let mask = this.slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const e = this.slots[s]! - 1;
+      if (e < 0) break;
+      if (this.hashes.get(e) === h && this.sameMatch(e, ids, cs)) return e;
     }
-    // the same keys in the same order as the compiled match (the ids say so)
-    const fields: Record<string, OfMatchField> = {};
-    let i = 0;
-    for (const k in m.fields) fields[k] = vals[i++]!;
-    const r: Interned = { m: { fields, conjunctions: cs.length ? cs : NO_CONJUNCTIONS }, id: -1, ids: Int32Array.from(ids) };
-    if (b === undefined) this.byHash.set(h, r);
-    else if (Array.isArray(b)) b.push(r);
-    else this.byHash.set(h, [b, r]);
-    return r;
+    const id = this.nMatches++;
+    this.off.set(id, this.poolLen);
+    this.pool.set(this.poolLen++, ids.length);
+    for (const x of ids) this.pool.set(this.poolLen++, x);
+    this.pool.set(this.poolLen++, cs.length);
+    for (const c of cs) { this.pool.set(this.poolLen++, c.id); this.pool.set(this.poolLen++, c.clause); this.pool.set(this.poolLen++, c.nClauses); }
+    this.hashes.set(id, h);
+    // a logical flow's metadata is its datapath's and its conj_id is offset by the lflow's base
+    let conj = -1;
+    const rest: number[] = [];
+    for (const x of ids) {
+      const v = this.fieldVals[x]!;
+      if (v.name === 'conj_id') conj = Number(v.f.value);
+      else if (v.name !== 'metadata') rest.push(x);
+    }
+    this.fkey.set(id, this.fieldSetId(rest));
+    this.conjRel.set(id, conj);
+    if (this.nMatches * 4 > this.slots.length * 3) this.slots = rehashSlots(this.slots.length * 2, this.nMatches, this.hashes);
+    mask = this.slots.length - 1;
+    let s = h & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = id + 1;
+    return id;
+  }
+
+  private sameMatch(e: number, ids: readonly number[], cs: CompiledMatch['conjunctions']): boolean {
+    let p = this.off.get(e);
+    if (this.pool.get(p++) !== ids.length) return false;
+    for (let i = 0; i < ids.length; i++) if (this.pool.get(p++) !== ids[i]) return false;
+    if (this.pool.get(p++) !== cs.length) return false;
+    for (const c of cs) {
+      if (this.pool.get(p) !== c.id || this.pool.get(p + 1) !== c.clause || this.pool.get(p + 2) !== c.nClauses) return false;
+      p += 3;
+    }
+    return true;
   }
 }
 
-interface Interned { m: CompiledMatch; id: number; ids: Int32Array }
-function sameInterned(e: Interned, ids: readonly number[], cs: CompiledMatch['conjunctions']): boolean {
-  if (e.ids.length !== ids.length) return false;
-  for (let i = 0; i < ids.length; i++) if (e.ids[i] !== ids[i]) return false;
-  const ec = e.m.conjunctions;
-  if (ec.length !== cs.length) return false;
-  for (let i = 0; i < cs.length; i++) {
-    const a = ec[i]!, c = cs[i]!;
-    if (a.id !== c.id || a.clause !== c.clause || a.nClauses !== c.nClauses) return false;
+interface FieldVal { id: number; name: string; f: OfMatchField }
+
+/** A new open-addressing table of `n` entries (id + 1) placed by their stored hashes. */
+function rehashSlots(size: number, n: number, hashes: Column): Int32Array<ArrayBuffer> {
+  const slots = new Int32Array(size);
+  const mask = size - 1;
+  for (let e = 0; e < n; e++) {
+    let s = hashes.get(e) & mask;
+    while (slots[s] !== 0) s = (s + 1) & mask;
+    slots[s] = e + 1;
   }
-  return true;
+  return slots;
 }
