@@ -341,15 +341,16 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
     const ids = produced ? undefined : interner.intern(res.matches);
     for (let i = 0; i < res.matches.length; i++) {
       const m = res.matches[i]!;
+      // a flow pinned to a logical port (reg14/reg15 = its key) exists only if that port is related here
+      if (isSwitch) {
+        const pin = m.fields[pinReg]?.value ?? 0n;
+        if (pin !== 0n) {
+          const name = portByKey.get(lflow.datapath)!.get(Number(pin));
+          if (!name || !related.has(name)) continue;
+        }
+      }
       if (!produced) {
         // compact: no match object, no text (the table keys flows by interned ids)
-        if (isSwitch) {
-          const pin = m.fields[pinReg]?.value ?? 0n;
-          if (pin !== 0n) {
-            const name = portByKey.get(lflow.datapath)!.get(Number(pin));
-            if (!name || !related.has(name)) continue;
-          }
-        }
         if (ri < 0) ri = table.addRec(rec);
         table.addMatch(ri, ids![i]!);
         continue;
@@ -358,13 +359,6 @@ export function compileOpenFlow(lf: LflowResult, opts: CompileOpenFlowOptions = 
       // the compiled values are shared, never mutated (metadata and conj_id get new objects)
       for (const k in m.fields) match[k] = m.fields[k]!;
       match['metadata'] = { value: BigInt(dp.tunnelKey), mask: (1n << 64n) - 1n };
-      if (isSwitch) {
-        const pin = match[pinReg]?.value ?? 0n;
-        if (pin !== 0n) {
-          const name = portByKey.get(lflow.datapath)!.get(Number(pin));
-          if (!name || !related.has(name)) continue;
-        }
-      }
       if (match['conj_id']) match['conj_id'] = { value: match['conj_id'].value + BigInt(base), mask: 0xffffffffn };
       const text = formatOfMatch(match);
       // an incremental cache keeps the lflow's flows as objects (replayed on a hit)

@@ -470,7 +470,7 @@ export class MatchInterner {
     ids.sort((a, b) => a - b);
     let h = 0x811c9dc5 | 0;
     for (const x of ids) h = Math.imul(h ^ x, 0x01000193);
-    let mask = this.fsSlots.length - 1;
+    const mask = this.fsSlots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const e = this.fsSlots[s]! - 1;
       if (e < 0) break;
@@ -487,32 +487,23 @@ export class MatchInterner {
     for (const x of ids) this.fsPool.set(this.fsLen++, x);
     this.fsHashes.set(id, h);
     if (this.nFs * 4 > this.fsSlots.length * 3) this.fsSlots = rehashSlots(this.fsSlots.length * 2, this.nFs, this.fsHashes);
-    mask = this.fsSlots.length - 1;
-    let s = h & mask;
-    while (this.fsSlots[s] !== 0) s = (s + 1) & mask;
-    this.fsSlots[s] = id + 1;
+    else place(this.fsSlots, h, id);
     return id;
   }
 
   private field(k: string, v: OfMatchField): FieldVal {
-    if (v.value <= MAX_SAFE && v.mask <= MAX_SAFE) {
-      // most values (registers, IPv4, ports) fit a double: number-keyed maps hash faster than bigint ones
-      let byValue = this.smallFields.get(k);
-      if (!byValue) this.smallFields.set(k, (byValue = new Map()));
-      const nv = Number(v.value);
-      let byMask = byValue.get(nv);
-      if (!byMask) byValue.set(nv, (byMask = new Map()));
-      const nm = Number(v.mask);
-      let x = byMask.get(nm);
-      if (!x) byMask.set(nm, (x = this.newField(k, v)));
-      return x;
-    }
-    let byValue = this.fields.get(k);
-    if (!byValue) this.fields.set(k, (byValue = new Map()));
-    let byMask = byValue.get(v.value);
-    if (!byMask) byValue.set(v.value, (byMask = new Map()));
-    let x = byMask.get(v.mask);
-    if (!x) byMask.set(v.mask, (x = this.newField(k, v)));
+    // most values (registers, IPv4, ports) fit a double: number-keyed maps hash faster than bigint ones
+    return v.value <= MAX_SAFE && v.mask <= MAX_SAFE
+      ? this.fieldIn(this.smallFields, k, Number(v.value), Number(v.mask), v)
+      : this.fieldIn(this.fields, k, v.value, v.mask, v);
+  }
+  private fieldIn<K>(maps: Map<string, Map<K, Map<K, FieldVal>>>, k: string, value: K, mask: K, v: OfMatchField): FieldVal {
+    let byValue = maps.get(k);
+    if (!byValue) maps.set(k, (byValue = new Map()));
+    let byMask = byValue.get(value);
+    if (!byMask) byValue.set(value, (byMask = new Map()));
+    let x = byMask.get(mask);
+    if (!x) byMask.set(mask, (x = this.newField(k, v)));
     return x;
   }
   private newField(name: string, v: OfMatchField): FieldVal {
@@ -536,7 +527,7 @@ export class MatchInterner {
       h = Math.imul(h ^ x.id, 0x01000193);
     }
     for (const c of cs) h = Math.imul(Math.imul(h ^ c.id, 0x01000193) ^ (c.clause * 0x10000 + c.nClauses), 0x01000193);
-    let mask = this.slots.length - 1;
+    const mask = this.slots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const e = this.slots[s]! - 1;
       if (e < 0) break;
@@ -560,10 +551,7 @@ export class MatchInterner {
     this.fkey.set(id, this.fieldSetId(rest));
     this.conjRel.set(id, conj);
     if (this.nMatches * 4 > this.slots.length * 3) this.slots = rehashSlots(this.slots.length * 2, this.nMatches, this.hashes);
-    mask = this.slots.length - 1;
-    let s = h & mask;
-    while (this.slots[s] !== 0) s = (s + 1) & mask;
-    this.slots[s] = id + 1;
+    else place(this.slots, h, id);
     return id;
   }
 
@@ -585,11 +573,13 @@ interface FieldVal { id: number; name: string; f: OfMatchField }
 /** A new open-addressing table of `n` entries (id + 1) placed by their stored hashes. */
 function rehashSlots(size: number, n: number, hashes: Column): Int32Array<ArrayBuffer> {
   const slots = new Int32Array(size);
-  const mask = size - 1;
-  for (let e = 0; e < n; e++) {
-    let s = hashes.get(e) & mask;
-    while (slots[s] !== 0) s = (s + 1) & mask;
-    slots[s] = e + 1;
-  }
+  for (let e = 0; e < n; e++) place(slots, hashes.get(e), e);
   return slots;
+}
+/** Puts entry `id` (stored as id + 1) in the first free slot from hash `h`, linear probing. */
+function place(slots: Int32Array, h: number, id: number): void {
+  const mask = slots.length - 1;
+  let s = h & mask;
+  while (slots[s] !== 0) s = (s + 1) & mask;
+  slots[s] = id + 1;
 }
