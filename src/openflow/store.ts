@@ -1,5 +1,6 @@
 /**
- * The flow table of one compile, kept compact: ~30 bytes per flow instead of ~830 (an OfFlow
+ * The flow table of one compile, kept compact: ~40 bytes per flow in all (issue-6 shape at 300 namespaces:
+ * 31 MB of heap + 57 MB of typed arrays for 2,140,739 flows) instead of ~830 (an OfFlow
  * object with its own match object, metadata bigints, match text and provenance array).
  *
  * The flows of one logical flow on one datapath share everything but their compiled match: the
