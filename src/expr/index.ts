@@ -19,7 +19,7 @@
  *   runExprStep(step, text, env) what test-ovn's parse-expr / annotate-expr /
  *                                simplify-expr / normalize-expr print.
  */
-import { ExprSyntaxError, constSetFromStrings, parseMatch, type IntConstant, type ParseEnv } from '../../grammar/match-parser.js';
+import { ExprSyntaxError, constSetFromStrings, parseMatch, sbPortGroupName, type IntConstant, type ParseEnv } from '../../grammar/match-parser.js';
 import { exprClone, exprCombine, exprFormat, type Expr } from './ast.js';
 import { annotateInPlace, ExprError } from './annotate.js';
 import { evaluateConditionInPlace, simplifyInPlace } from './simplify.js';
@@ -217,6 +217,9 @@ function fieldsOf(m: ExprMatch): Omit<MatchObject, 'text'> {
   return { fields, conjunctions: m.conjunctions.map((c) => ({ ...c })) };
 }
 
+/** `@name` as grammar/lexer.ts scans a port group (isId1 then isIdN characters). */
+const PG_NAME = /@([A-Za-z_.][A-Za-z_.0-9]*)/g;
+
 /**
  * exprToMatchObjects (without `text`) for one set of address sets and port groups compiled on many
  * datapaths: the OpenFlow stage compiles the same lflow match once per datapath it is on (N node
@@ -228,9 +231,6 @@ function fieldsOf(m: ExprMatch): Omit<MatchObject, 'text'> {
  * object (a different object clears the cache). `reuse: false` (a match the caller knows it compiles
  * only once) computes without storing, so the cache holds only what is shared.
  */
-/** `@name` as grammar/lexer.ts scans a port group (isId1 then isIdN characters). */
-const PG_NAME = /@([A-Za-z_.][A-Za-z_.0-9]*)/g;
-
 export class MatchCompiler {
   private sets: ExprEnv['addressSets'] | undefined;
   private groups: ExprEnv['portGroups'] | undefined;
@@ -252,7 +252,8 @@ export class MatchCompiler {
     if (!text.includes('@')) return '';
     let sig = '';
     for (const m of text.matchAll(PG_NAME)) {
-      const list = env.portGroups[`${dpId}_${m[1]}`] ?? env.portGroups[m[1]!];
+      // parse_port_group's lookup: the datapath's SB group, then the plain name
+      const list = env.portGroups[sbPortGroupName(m[1]!, dpId)] ?? env.portGroups[m[1]!];
       if (list === undefined) sig += 'u,';
       else if (list.length === 0) sig += 'e,';
       else {
@@ -271,7 +272,7 @@ export class MatchCompiler {
       this.groups = env.portGroups;
       this.exprs.clear();
     }
-    const key = `${match}\0${prereqs ?? ''}\0${this.portGroupSignature(match, env, dpId)}${prereqs?.includes('@') ? this.portGroupSignature(prereqs, env, dpId) : ''}`;
+    const key = `${match}\0${prereqs ?? ''}\0${this.portGroupSignature(match, env, dpId)}${prereqs ? this.portGroupSignature(prereqs, env, dpId) : ''}`;
     let c = this.exprs.get(key);
     if (!c) {
       let pre: Expr | null = null;

@@ -375,26 +375,14 @@ export class MatchInterner {
   private readonly fieldVals: FieldVal[] = [];
   private readonly arrays = new WeakMap<object, Int32Array>();
 
-  // matches: pool[off[id]..] = nFields, field ids (key order), nConj, (id, clause, nClauses) × nConj
-  private readonly off = new Column();
-  private readonly pool = new Column();
-  private poolLen = 0;
-  private nMatches = 0;
-  /** open addressing over match ids (+1), by {@link matchHash} */
-  private slots = new Int32Array(1 << 12);
-  private readonly hashes = new Column();
+  /** matches, each the sequence nFields, field ids (key order), nConj, (id, clause, nClauses) × nConj */
+  private readonly matches = new IntSeqTable();
   /** Per match id: the id of its field values other than metadata and conj_id (see {@link fieldSetId}). */
   readonly fkey = new Column();
   /** Per match id: its conj_id before the lflow's base is added, -1 without one. */
   readonly conjRel = new Column();
-
-  // field sets: fsPool[fsOff[id]..] = n, sorted field ids
-  private readonly fsOff = new Column();
-  private readonly fsPool = new Column();
-  private fsLen = 0;
-  private nFs = 0;
-  private fsSlots = new Int32Array(1 << 12);
-  private readonly fsHashes = new Column();
+  /** field sets, each the sorted field ids */
+  private readonly fieldSets = new IntSeqTable();
   private readonly texts = new Map<string, number>();
 
   private readonly actionLists = new Map<string, OfAction[]>();
@@ -422,21 +410,23 @@ export class MatchInterner {
 
   /** Match `id` as an object (fields in the compiled key order, values shared between matches). */
   match(id: number): CompiledMatch {
-    let p = this.off.get(id);
-    const n = this.pool.get(p++);
+    const t = this.matches;
+    let p = t.start(id);
+    const n = t.at(p++);
     const fields: OfMatch = {};
-    for (let i = 0; i < n; i++) { const v = this.fieldVals[this.pool.get(p++)]!; fields[v.name] = v.f; }
+    for (let i = 0; i < n; i++) { const v = this.fieldVals[t.at(p++)]!; fields[v.name] = v.f; }
     return { fields, conjunctions: this.conjunctionsOf(id) };
   }
 
   /** The conjunction actions of match `id` (0-based clauses, as compiled). */
   conjunctionsOf(id: number): CompiledMatch['conjunctions'] {
-    let p = this.off.get(id);
-    p += 1 + this.pool.get(p);
-    const c = this.pool.get(p++);
+    const t = this.matches;
+    let p = t.start(id);
+    p += 1 + t.at(p);
+    const c = t.at(p++);
     if (c === 0) return NO_CONJUNCTIONS;
     const out: { id: number; clause: number; nClauses: number }[] = [];
-    for (let i = 0; i < c; i++, p += 3) out.push({ id: this.pool.get(p), clause: this.pool.get(p + 1), nClauses: this.pool.get(p + 2) });
+    for (let i = 0; i < c; i++, p += 3) out.push({ id: t.at(p), clause: t.at(p + 1), nClauses: t.at(p + 2) });
     return out;
   }
 
@@ -469,27 +459,7 @@ export class MatchInterner {
    */
   private fieldSetId(ids: number[]): number {
     ids.sort((a, b) => a - b);
-    let h = 0x811c9dc5 | 0;
-    for (const x of ids) h = Math.imul(h ^ x, 0x01000193);
-    const mask = this.fsSlots.length - 1;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
-      const e = this.fsSlots[s]! - 1;
-      if (e < 0) break;
-      if (this.fsHashes.get(e) !== h) continue;
-      let p = this.fsOff.get(e);
-      if (this.fsPool.get(p++) !== ids.length) continue;
-      let same = true;
-      for (let i = 0; i < ids.length && same; i++) same = this.fsPool.get(p + i) === ids[i];
-      if (same) return e;
-    }
-    const id = this.nFs++;
-    this.fsOff.set(id, this.fsLen);
-    this.fsPool.set(this.fsLen++, ids.length);
-    for (const x of ids) this.fsPool.set(this.fsLen++, x);
-    this.fsHashes.set(id, h);
-    if (this.nFs * 4 > this.fsSlots.length * 3) this.fsSlots = rehashSlots(this.fsSlots.length * 2, this.nFs, this.fsHashes);
-    else place(this.fsSlots, h, id);
-    return id;
+    return this.fieldSets.intern(ids);
   }
 
   private field(k: string, v: OfMatchField): FieldVal {
@@ -513,74 +483,87 @@ export class MatchInterner {
     return x;
   }
 
-  private readonly tmpIds: number[] = [];
+  private readonly seq: number[] = [];
   /**
    * The id of a match (fields in key order + conjunctions), added if new. Runs once per compiled
    * match (22 M times at issue 6 in the single-chassis view): no string key, no object kept.
    */
   private one(fields: OfMatch, cs: CompiledMatch['conjunctions']): number {
-    const ids = this.tmpIds;
-    ids.length = 0;
-    let h = 0x811c9dc5 | 0;
-    for (const k in fields) {
-      const x = this.field(k, fields[k]!);
-      ids.push(x.id);
-      h = Math.imul(h ^ x.id, 0x01000193);
-    }
-    for (const c of cs) h = Math.imul(Math.imul(h ^ c.id, 0x01000193) ^ (c.clause * 0x10000 + c.nClauses), 0x01000193);
-    const mask = this.slots.length - 1;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
-      const e = this.slots[s]! - 1;
-      if (e < 0) break;
-      if (this.hashes.get(e) === h && this.sameMatch(e, ids, cs)) return e;
-    }
-    const id = this.nMatches++;
-    this.off.set(id, this.poolLen);
-    this.pool.set(this.poolLen++, ids.length);
-    for (const x of ids) this.pool.set(this.poolLen++, x);
-    this.pool.set(this.poolLen++, cs.length);
-    for (const c of cs) { this.pool.set(this.poolLen++, c.id); this.pool.set(this.poolLen++, c.clause); this.pool.set(this.poolLen++, c.nClauses); }
-    this.hashes.set(id, h);
+    const seq = this.seq;
+    seq.length = 1;
+    for (const k in fields) seq.push(this.field(k, fields[k]!).id);
+    seq[0] = seq.length - 1;
+    seq.push(cs.length);
+    for (const c of cs) seq.push(c.id, c.clause, c.nClauses);
+    const id = this.matches.intern(seq);
+    if (!this.matches.added) return id;
     // a logical flow's metadata is its datapath's and its conj_id is offset by the lflow's base
     let conj = -1;
     const rest: number[] = [];
-    for (const x of ids) {
-      const v = this.fieldVals[x]!;
+    for (let i = 1; i <= seq[0]!; i++) {
+      const v = this.fieldVals[seq[i]!]!;
       if (v.name === 'conj_id') conj = Number(v.f.value);
-      else if (v.name !== 'metadata') rest.push(x);
+      else if (v.name !== 'metadata') rest.push(v.id);
     }
     this.fkey.set(id, this.fieldSetId(rest));
     this.conjRel.set(id, conj);
-    if (this.nMatches * 4 > this.slots.length * 3) this.slots = rehashSlots(this.slots.length * 2, this.nMatches, this.hashes);
-    else place(this.slots, h, id);
     return id;
-  }
-
-  private sameMatch(e: number, ids: readonly number[], cs: CompiledMatch['conjunctions']): boolean {
-    let p = this.off.get(e);
-    if (this.pool.get(p++) !== ids.length) return false;
-    for (let i = 0; i < ids.length; i++) if (this.pool.get(p++) !== ids[i]) return false;
-    if (this.pool.get(p++) !== cs.length) return false;
-    for (const c of cs) {
-      if (this.pool.get(p) !== c.id || this.pool.get(p + 1) !== c.clause || this.pool.get(p + 2) !== c.nClauses) return false;
-      p += 3;
-    }
-    return true;
   }
 }
 
 interface FieldVal { id: number; name: string; f: OfMatchField }
 
-/** A new open-addressing table of `n` entries (id + 1) placed by their stored hashes. */
-function rehashSlots(size: number, n: number, hashes: Column): Int32Array<ArrayBuffer> {
-  const slots = new Int32Array(size);
-  for (let e = 0; e < n; e++) place(slots, hashes.get(e), e);
-  return slots;
-}
-/** Puts entry `id` (stored as id + 1) in the first free slot from hash `h`, linear probing. */
-function place(slots: Int32Array, h: number, id: number): void {
-  const mask = slots.length - 1;
-  let s = h & mask;
-  while (slots[s] !== 0) s = (s + 1) & mask;
-  slots[s] = id + 1;
+/**
+ * Integer sequences interned: one id per distinct sequence (ids 0, 1, … in first-seen order), the
+ * sequences kept end to end in one chunked pool, found by open addressing on an FNV hash.
+ */
+class IntSeqTable {
+  private readonly off = new Column();
+  private readonly pool = new Column();
+  private readonly hashes = new Column();
+  private len = 0;
+  private n = 0;
+  private slots = new Int32Array(1 << 12);
+  /** whether the last {@link intern} added its sequence */
+  added = false;
+
+  /** Pool offset of sequence `id`'s first element (read with {@link at}); its length is at start - 1. */
+  start(id: number): number { return this.off.get(id) + 1; }
+  at(p: number): number { return this.pool.get(p); }
+
+  intern(seq: readonly number[]): number {
+    let h = 0x811c9dc5 | 0;
+    for (const x of seq) h = Math.imul(h ^ x, 0x01000193);
+    const mask = this.slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const e = this.slots[s]! - 1;
+      if (e < 0) break;
+      if (this.hashes.get(e) === h && this.equals(e, seq)) { this.added = false; return e; }
+    }
+    const id = this.n++;
+    this.off.set(id, this.len);
+    this.pool.set(this.len++, seq.length);
+    for (const x of seq) this.pool.set(this.len++, x);
+    this.hashes.set(id, h);
+    if (this.n * 4 > this.slots.length * 3) {
+      this.slots = new Int32Array(this.slots.length * 2);
+      for (let e = 0; e < this.n; e++) this.place(this.hashes.get(e), e);
+    } else this.place(h, id);
+    this.added = true;
+    return id;
+  }
+
+  private equals(e: number, seq: readonly number[]): boolean {
+    let p = this.off.get(e);
+    if (this.pool.get(p++) !== seq.length) return false;
+    for (let i = 0; i < seq.length; i++) if (this.pool.get(p + i) !== seq[i]) return false;
+    return true;
+  }
+
+  private place(h: number, id: number): void {
+    const mask = this.slots.length - 1;
+    let s = h & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = id + 1;
+  }
 }
